@@ -1,0 +1,18 @@
+//! iamlint: a least-privilege linter for AWS Lambda functions, their IAM roles and the
+//! templates that deploy them.
+//!
+//! The pipeline reads top to bottom: `discover` finds files, `syntax` parses them into
+//! span-preserving trees, `load` builds the `model`, `rules` produce `finding`s, and
+//! `report` prints them.
+
+pub mod catalog;
+pub mod cli;
+pub mod discover;
+pub mod finding;
+pub mod lint;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod syntax;

@@ -1,0 +1,98 @@
+//! Loaders: one per input format, each producing model objects plus load errors.
+//!
+//! A file's kind is decided by its content; the extension only picks the parser.
+
+mod iam_json;
+pub mod policy_reader;
+
+use crate::model::PolicyDocument;
+use crate::source::{FileId, SourceFile, Span};
+use crate::syntax::{self, Document};
+
+/// Everything one file contributes to the lint.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub kind: Option<InputKind>,
+    pub policies: Vec<PolicyDocument>,
+    pub document: Option<Document>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    IamPolicy,
+}
+
+impl InputKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            InputKind::IamPolicy => "IAM policy",
+        }
+    }
+}
+
+/// A file that could not be loaded. `span` is set for syntax errors.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct LoadError {
+    pub message: String,
+    pub span: Option<Span>,
+}
+
+/// Load one file. `explicit` is true for a path the user named: such a file is an error when
+/// it is not a recognised input; files found by walking a directory are skipped quietly.
+pub fn load(file: FileId, source: &SourceFile, explicit: bool) -> Result<Loaded, LoadError> {
+    let ext = extension(&source.display);
+    let parsed = syntax::parse_auto(&source.text, ext == "json");
+    let document = match parsed {
+        Ok(doc) => doc,
+        Err(err) if explicit || looks_like_input(&source.text) => {
+            return Err(LoadError {
+                message: format!(
+                    "invalid {}: {}",
+                    if ext == "json" || source.text.trim_start().starts_with('{') {
+                        "JSON"
+                    } else {
+                        "YAML"
+                    },
+                    err.message
+                ),
+                span: Some(Span::empty(err.offset)),
+            });
+        }
+        Err(_) => return Ok(Loaded::default()),
+    };
+    let Some(root) = document.roots.first() else {
+        return Ok(Loaded::default());
+    };
+    let mut loaded = Loaded::default();
+    if iam_json::is_policy(root) {
+        loaded.kind = Some(InputKind::IamPolicy);
+        loaded.policies = iam_json::load(root, file);
+    }
+    loaded.document = Some(document);
+    Ok(loaded)
+}
+
+/// Extension of a display path, lower-cased.
+pub fn extension(path: &str) -> String {
+    std::path::Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default()
+}
+
+/// Whether a file that failed to parse was meant to be a policy or template (so its error is
+/// worth reporting), rather than some unrelated JSON/YAML file in the tree.
+fn looks_like_input(text: &str) -> bool {
+    [
+        "\"Statement\"",
+        "Statement:",
+        "AWSTemplateFormatVersion",
+        "AWS::",
+        "\"Effect\"",
+        "Effect:",
+    ]
+    .iter()
+    .any(|marker| text.contains(marker))
+}

@@ -1,0 +1,5 @@
+//! The common model every loader produces and every rule reads.
+
+mod policy;
+
+pub use policy::*;

@@ -1,0 +1,142 @@
+//! `--format json`: a versioned, documented output schema, independent of internal types.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::severity_counts;
+use crate::lint::Outcome;
+
+/// Bump when a field changes meaning or disappears; adding fields keeps the version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    errors: Vec<JsonError<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'static str,
+    code: &'static str,
+    category: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    help: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    label: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    file: &'a str,
+    message: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    findings: usize,
+    errors: usize,
+    by_severity: serde_json::Map<String, serde_json::Value>,
+}
+
+pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+    let findings = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let source = &outcome.sources[f.file];
+            let (start, end) = super::start_end(source, f.span);
+            JsonFinding {
+                rule: f.rule.name,
+                code: f.rule.code,
+                category: f.rule.category.as_str(),
+                severity: f.severity.as_str(),
+                message: &f.message,
+                help: &f.help,
+                file: &source.display,
+                line: start.line,
+                column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                related: f
+                    .related
+                    .iter()
+                    .map(|r| {
+                        let rs = &outcome.sources[r.file];
+                        let at = rs.line_col(r.span.start);
+                        JsonRelated {
+                            label: &r.label,
+                            file: &rs.display,
+                            line: at.line,
+                            column: at.column,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let errors = outcome
+        .errors
+        .iter()
+        .map(|e| {
+            let at = e
+                .file
+                .zip(e.span)
+                .map(|(file, span)| outcome.sources[file].line_col(span.start));
+            JsonError {
+                file: &e.path,
+                message: &e.message,
+                line: at.map(|a| a.line),
+                column: at.map(|a| a.column),
+            }
+        })
+        .collect();
+    let by_severity = severity_counts(&outcome.findings)
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_string(), serde_json::Value::from(n)))
+        .collect();
+    let output = Output {
+        version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "iamlint",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings,
+        errors,
+        summary: Summary {
+            files: outcome.files_linted,
+            findings: outcome.findings.len(),
+            errors: outcome.errors.len(),
+            by_severity,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &output).map_err(io::Error::other)?;
+    writeln!(out)
+}

@@ -1,0 +1,109 @@
+//! The rule engine: the `Rule` trait, the registry and the per-file driver.
+
+mod helpers;
+
+mod duplicate_sid;
+mod malformed_policy;
+mod missing_version;
+mod not_action;
+mod not_principal;
+mod not_resource;
+mod public_principal;
+mod service_wildcard_action;
+mod wildcard_action;
+mod wildcard_resource;
+
+use crate::finding::{Finding, RuleMeta};
+use crate::model::{PolicyDocument, Statement};
+
+/// Everything a policy-level rule can see.
+pub struct PolicyCx<'a> {
+    pub policy: &'a PolicyDocument,
+}
+
+/// A lint rule. Rules read the model only; a rule overrides the level it needs, and the
+/// defaults walk down from policy to statement.
+pub trait Rule: Sync + Send {
+    fn meta(&self) -> &'static RuleMeta;
+
+    fn check_policy(&self, cx: &PolicyCx<'_>, out: &mut Vec<Finding>) {
+        for statement in &cx.policy.statements {
+            self.check_statement(cx, statement, out);
+        }
+    }
+
+    fn check_statement(&self, _cx: &PolicyCx<'_>, _statement: &Statement, _out: &mut Vec<Finding>) {
+    }
+}
+
+/// Declares a rule's static metadata, embedding its doc from `rules/<name>.md`.
+macro_rules! rule_meta {
+    ($code:literal, $name:literal, $category:ident, $severity:ident, $summary:literal) => {
+        $crate::finding::RuleMeta {
+            code: $code,
+            name: $name,
+            category: $crate::finding::Category::$category,
+            severity: $crate::finding::Severity::$severity,
+            summary: $summary,
+            doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $name, ".md")),
+        }
+    };
+}
+pub(crate) use rule_meta;
+
+/// Every rule, in code order. Adding a rule: one file, its doc, its fixtures and one line here.
+pub static RULES: &[&dyn Rule] = &[
+    &wildcard_action::WildcardAction,
+    &service_wildcard_action::ServiceWildcardAction,
+    &wildcard_resource::WildcardResource,
+    &not_action::NotAction,
+    &not_resource::NotResource,
+    &not_principal::NotPrincipal,
+    &public_principal::PublicPrincipal,
+    &missing_version::MissingVersion,
+    &duplicate_sid::DuplicateSid,
+    &malformed_policy::MalformedPolicy,
+];
+
+/// Find a rule by name or code (case-insensitive).
+pub fn find(name_or_code: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| {
+        let m = r.meta();
+        m.name.eq_ignore_ascii_case(name_or_code) || m.code.eq_ignore_ascii_case(name_or_code)
+    })
+}
+
+/// Run the enabled rules over one policy.
+pub fn check_policy(policy: &PolicyDocument, rules: &[&'static dyn Rule], out: &mut Vec<Finding>) {
+    let cx = PolicyCx { policy };
+    for rule in rules {
+        rule.check_policy(&cx, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in RULES {
+            let m = rule.meta();
+            assert!(seen.insert(m.code), "duplicate code {}", m.code);
+            assert!(seen.insert(m.name), "duplicate name {}", m.name);
+            assert!(m
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()));
+            let letters = m.code.trim_end_matches(|c: char| c.is_ascii_digit());
+            assert_eq!(
+                m.code.len() - letters.len(),
+                3,
+                "code {} needs three digits",
+                m.code
+            );
+            assert!(!m.summary.ends_with('.'));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! `"Principal": "*"` in an Allow without a condition that limits the caller.
+
+use super::helpers::has_caller_scoping_condition;
+use super::{rule_meta, PolicyCx, Rule};
+use crate::finding::{Finding, RuleMeta};
+use crate::model::Statement;
+
+pub struct PublicPrincipal;
+
+static META: RuleMeta = rule_meta!(
+    "IAM007",
+    "public-principal",
+    OverPrivilege,
+    Critical,
+    "a resource or trust policy allows any principal, anonymous callers included"
+);
+
+impl Rule for PublicPrincipal {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+        let (Some(principal), true) = (&statement.principal, statement.is_allow()) else {
+            return;
+        };
+        if principal.negated || has_caller_scoping_condition(statement) {
+            return;
+        }
+        if let Some(value) = principal.public_values().next() {
+            out.push(
+                Finding::new(&META, cx.policy.file, value.span, "principal `*` lets anyone call the listed actions, including anonymous and other accounts' principals")
+                    .help("name the account or service principal, or add a condition such as `aws:SourceArn`, `aws:SourceAccount` or `aws:PrincipalOrgID`"),
+            );
+        }
+    }
+}
