@@ -114,9 +114,7 @@ fn lint_candidate(candidate: &Candidate, cwd: Option<&Path>, options: &Options) 
     match load::load(0, &source, candidate.explicit) {
         Ok(loaded) => {
             let mut findings = Vec::new();
-            for policy in &loaded.policies {
-                rules::check_policy(policy, &options.rules, &mut findings);
-            }
+            rules::check_model(&loaded.model, &options.rules, &mut findings);
             FileOutcome {
                 linted: loaded.kind.is_some(),
                 source: Some(source),

@@ -5,16 +5,39 @@
 mod iam_json;
 pub mod policy_reader;
 
-use crate::model::PolicyDocument;
-use crate::source::{FileId, SourceFile, Span};
+use crate::model::FileModel;
+use crate::source::{FileId, SourceFile, Span, Spanned};
 use crate::syntax::{self, Document};
 
 /// Everything one file contributes to the lint.
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub kind: Option<InputKind>,
-    pub policies: Vec<PolicyDocument>,
+    pub model: FileModel,
     pub document: Option<Document>,
+    /// Spans of template resources (logical id through the end of the definition): a
+    /// suppression comment on a resource's first line covers all of it.
+    pub resources: Vec<Span>,
+    /// Suppressions declared in the input itself (CloudFormation `Metadata: {iamlint: ...}`).
+    pub suppressions: Vec<DeclaredSuppression>,
+    /// What a loader skipped and why (macros, `Fn::ForEach`), shown as info.
+    pub notes: Vec<LoadNote>,
+}
+
+/// `Metadata: {iamlint: {ignore: [{rule: wildcard-resource, reason: ...}]}}` on a resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeclaredSuppression {
+    pub rule: Spanned<String>,
+    pub reason: Option<String>,
+    /// The region the suppression covers (the resource).
+    pub scope: Span,
+}
+
+/// Something the loader could not evaluate but that is not an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadNote {
+    pub span: Span,
+    pub message: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +90,7 @@ pub fn load(file: FileId, source: &SourceFile, explicit: bool) -> Result<Loaded,
     let mut loaded = Loaded::default();
     if iam_json::is_policy(root) {
         loaded.kind = Some(InputKind::IamPolicy);
-        loaded.policies = iam_json::load(root, file);
+        loaded.model.policies = iam_json::load(root, file);
     }
     loaded.document = Some(document);
     Ok(loaded)

@@ -1,5 +1,35 @@
 //! The common model every loader produces and every rule reads.
 
+mod function;
 mod policy;
 
+pub use function::*;
 pub use policy::*;
+
+/// Everything one file declares.
+#[derive(Clone, Debug, Default)]
+pub struct FileModel {
+    pub policies: Vec<PolicyDocument>,
+    pub functions: Vec<Function>,
+    pub roles: Vec<Role>,
+    pub permissions: Vec<LambdaPermission>,
+}
+
+impl FileModel {
+    pub fn role_of(&self, function: &Function) -> Option<&Role> {
+        function.role.and_then(|i| self.roles.get(i))
+    }
+
+    /// The identity policies that grant a function its permissions (its role's).
+    pub fn function_policies<'a>(&'a self, function: &Function) -> impl Iterator<Item = &'a PolicyDocument> + 'a {
+        self.role_of(function)
+            .into_iter()
+            .flat_map(|role| role.policies.iter())
+            .filter_map(|&i| self.policies.get(i))
+    }
+
+    /// Functions that run as the given role.
+    pub fn functions_of_role(&self, role: usize) -> impl Iterator<Item = &Function> {
+        self.functions.iter().filter(move |f| f.role == Some(role))
+    }
+}

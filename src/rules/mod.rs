@@ -14,17 +14,35 @@ mod wildcard_action;
 mod wildcard_resource;
 
 use crate::finding::{Finding, RuleMeta};
-use crate::model::{PolicyDocument, Statement};
+use crate::model::{FileModel, Function, PolicyDocument, Statement};
 
-/// Everything a policy-level rule can see.
+/// Everything a policy-level rule can see: the policy and the file it belongs to.
 pub struct PolicyCx<'a> {
     pub policy: &'a PolicyDocument,
+    pub model: &'a FileModel,
+}
+
+/// A function and the file model around it (its role, policies and permissions).
+pub struct FunctionCx<'a> {
+    pub function: &'a Function,
+    pub model: &'a FileModel,
 }
 
 /// A lint rule. Rules read the model only; a rule overrides the level it needs, and the
-/// defaults walk down from policy to statement.
+/// defaults walk down from the file to policies, statements and functions.
 pub trait Rule: Sync + Send {
     fn meta(&self) -> &'static RuleMeta;
+
+    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
+        for policy in &model.policies {
+            self.check_policy(&PolicyCx { policy, model }, out);
+        }
+        for function in &model.functions {
+            self.check_function(&FunctionCx { function, model }, out);
+        }
+    }
+
+    fn check_function(&self, _cx: &FunctionCx<'_>, _out: &mut Vec<Finding>) {}
 
     fn check_policy(&self, cx: &PolicyCx<'_>, out: &mut Vec<Finding>) {
         for statement in &cx.policy.statements {
@@ -73,11 +91,10 @@ pub fn find(name_or_code: &str) -> Option<&'static dyn Rule> {
     })
 }
 
-/// Run the enabled rules over one policy.
-pub fn check_policy(policy: &PolicyDocument, rules: &[&'static dyn Rule], out: &mut Vec<Finding>) {
-    let cx = PolicyCx { policy };
+/// Run the enabled rules over one file's model.
+pub fn check_model(model: &FileModel, rules: &[&'static dyn Rule], out: &mut Vec<Finding>) {
     for rule in rules {
-        rule.check_policy(&cx, out);
+        rule.check_model(model, out);
     }
 }
 

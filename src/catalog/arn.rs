@@ -1,0 +1,271 @@
+//! Policy `Resource` values against catalog ARN formats.
+//!
+//! A policy value may hold `*` (any run, also across `:` and `/`), `?` (one character)
+//! and `${...}` placeholders (`${AWS::Region}`, `${aws:username}`, `${var.bucket}`): one
+//! unknown, non-empty value without `/`, or any text when the name ends in `arn`
+//! (`${MyBucket.Arn}/*`). `${*}`, `${?}` and `${$}` are the IAM escapes for the literal
+//! character. Comparison is case-sensitive, like IAM's.
+//!
+//! A format variable (`${BucketName}`) stands for a non-empty value whose characters
+//! depend on where it sits, so that `bucket/*` is an object and not a bucket while
+//! `log-group:/aws/lambda/fn:*` is still a log group:
+//! - in the `arn:partition:service:region:account:` head: anything but `:`;
+//! - followed by `/` or `:`: anything but that separator (`table/${TableName}/index/...`);
+//! - last and alone after the head (S3 bucket, SQS queue, SNS topic): no `/` and no `:`;
+//! - last after other resource text (`object`, `role/`, `function:`): anything, which
+//!   covers paths, S3 keys and qualifiers like `function:name:alias`;
+//! - otherwise: neither `/` nor `:`.
+//!
+//! A literal `*` in a format (a few services use one) matches anything.
+
+/// Can some concrete ARN of `format` match the policy value `arn`?
+pub fn arn_matches_format(arn: &str, format: &str) -> bool {
+    let policy = units(&policy_tokens(arn), |t| match *t {
+        PTok::Lit(c) => vec![Unit::one(Class::Char(c))],
+        PTok::AnyOne => vec![Unit::one(Class::Any)],
+        PTok::Star => vec![Unit::star(Class::Any)],
+        PTok::Placeholder(class) => vec![Unit::one(class), Unit::star(class)],
+    });
+    let format = units(&format_tokens(format), |t| match *t {
+        FTok::Lit(c) => vec![Unit::one(Class::Char(c))],
+        FTok::Var { class, .. } => vec![Unit::one(class), Unit::star(class)],
+        FTok::Star => vec![Unit::star(Class::Any)],
+    });
+    intersects(&policy, &format)
+}
+
+/// Does the policy value cover every ARN of `format`, scoping nothing below the
+/// account? `arn:aws:s3:::*` for buckets, `arn:aws:dynamodb:*:*:table/*` for tables.
+/// Literal partition, region and account values still count as "every" (a function's
+/// resources live in its own account anyway); a placeholder in the resource part does
+/// not, since it names one resource.
+pub fn arn_is_effectively_wildcard(arn: &str, format: &str) -> bool {
+    let policy = policy_tokens(arn);
+    let format = format_tokens(format);
+    let mut memo = vec![None; (policy.len() + 1) * (format.len() + 1)];
+    covers(&policy, &format, 0, 0, &mut memo)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Class {
+    Char(char),
+    Any,
+    NotSlash,
+    NotColon,
+    NotSlashColon,
+}
+
+impl Class {
+    fn allows(self, c: char) -> bool {
+        match self {
+            Class::Char(x) => x == c,
+            Class::Any => true,
+            Class::NotSlash => c != '/',
+            Class::NotColon => c != ':',
+            Class::NotSlashColon => c != '/' && c != ':',
+        }
+    }
+
+    /// Some character is in both classes (the alphabet is far larger than two exclusions).
+    fn meets(self, other: Class) -> bool {
+        match (self, other) {
+            (Class::Char(c), o) | (o, Class::Char(c)) => o.allows(c),
+            _ => true,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum PTok {
+    Lit(char),
+    AnyOne,
+    Star,
+    Placeholder(Class),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum FTok {
+    Lit(char),
+    Var { class: Class, head: bool },
+    Star,
+}
+
+fn policy_tokens(arn: &str) -> Vec<PTok> {
+    let mut out = Vec::with_capacity(arn.len());
+    let mut chars = arn.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '*' => out.push(PTok::Star),
+            '?' => out.push(PTok::AnyOne),
+            '$' if chars.peek().map(|p| p.1) == Some('{') => match placeholder_end(&arn[i..]) {
+                Some(len) => {
+                    let inner = &arn[i + 2..i + len - 1];
+                    out.push(match inner {
+                        "*" => PTok::Lit('*'),
+                        "?" => PTok::Lit('?'),
+                        "$" => PTok::Lit('$'),
+                        _ if inner.to_ascii_lowercase().ends_with("arn") => PTok::Placeholder(Class::Any),
+                        _ => PTok::Placeholder(Class::NotSlash),
+                    });
+                    while chars.peek().is_some_and(|p| p.0 < i + len) {
+                        chars.next();
+                    }
+                }
+                None => out.push(PTok::Lit('$')),
+            },
+            c => out.push(PTok::Lit(c)),
+        }
+    }
+    out
+}
+
+/// Byte length of a `${...}` at the start of `s`, nested braces included.
+fn placeholder_end(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices().skip(1) {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn format_tokens(format: &str) -> Vec<FTok> {
+    let mut out = Vec::with_capacity(format.len());
+    let mut colons = 0;
+    let mut head_end = None; // token index where the resource part starts
+    let mut rest = format;
+    while let Some(c) = rest.chars().next() {
+        if let Some(len) = rest.starts_with("${").then(|| rest.find('}')).flatten() {
+            out.push(FTok::Var { class: Class::Any, head: colons < 5 });
+            rest = &rest[len + 1..];
+            continue;
+        }
+        if c == ':' && colons < 5 {
+            colons += 1;
+            if colons == 5 {
+                head_end = Some(out.len() + 1);
+            }
+        }
+        out.push(if c == '*' { FTok::Star } else { FTok::Lit(c) });
+        rest = &rest[c.len_utf8()..];
+    }
+    let resource_start = head_end.unwrap_or(out.len());
+    let last = out.len().saturating_sub(1);
+    for i in 0..out.len() {
+        let next = out.get(i + 1).copied();
+        if let FTok::Var { class, head } = &mut out[i] {
+            *class = if *head {
+                Class::NotColon
+            } else if i == last {
+                if i == resource_start {
+                    Class::NotSlashColon
+                } else {
+                    Class::Any
+                }
+            } else {
+                match next {
+                    Some(FTok::Lit('/')) => Class::NotSlash,
+                    Some(FTok::Lit(':')) => Class::NotColon,
+                    _ => Class::NotSlashColon,
+                }
+            };
+        }
+    }
+    out
+}
+
+/// A character class, once (`star == false`) or any number of times.
+#[derive(Clone, Copy, Debug)]
+struct Unit {
+    class: Class,
+    star: bool,
+}
+
+impl Unit {
+    fn one(class: Class) -> Self {
+        Self { class, star: false }
+    }
+
+    fn star(class: Class) -> Self {
+        Self { class, star: true }
+    }
+}
+
+fn units<T>(tokens: &[T], f: impl Fn(&T) -> Vec<Unit>) -> Vec<Unit> {
+    tokens.iter().flat_map(f).collect()
+}
+
+/// Is there a string both unit sequences accept? Search over the product of their
+/// positions: at most (|a|+1)(|b|+1) states, each visited once.
+fn intersects(a: &[Unit], b: &[Unit]) -> bool {
+    let width = b.len() + 1;
+    let mut seen = vec![false; (a.len() + 1) * width];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        if std::mem::replace(&mut seen[i * width + j], true) {
+            continue;
+        }
+        if i == a.len() && j == b.len() {
+            return true;
+        }
+        let (ua, ub) = (a.get(i), b.get(j));
+        if ua.is_some_and(|u| u.star) {
+            stack.push((i + 1, j));
+        }
+        if ub.is_some_and(|u| u.star) {
+            stack.push((i, j + 1));
+        }
+        if let (Some(ua), Some(ub)) = (ua, ub) {
+            if ua.class.meets(ub.class) {
+                match (ua.star, ub.star) {
+                    (false, false) => stack.push((i + 1, j + 1)),
+                    (false, true) => stack.push((i + 1, j)),
+                    (true, false) => stack.push((i, j + 1)),
+                    (true, true) => {} // no progress; the epsilon moves cover it
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Can `policy[i..]` match every string `format[j..]` stands for?
+fn covers(policy: &[PTok], format: &[FTok], i: usize, j: usize, memo: &mut [Option<bool>]) -> bool {
+    let key = i * (format.len() + 1) + j;
+    if let Some(known) = memo[key] {
+        return known;
+    }
+    let result = match (policy.get(i), format.get(j)) {
+        (None, next) => next.is_none(),
+        (Some(PTok::Star), next) => {
+            covers(policy, format, i + 1, j, memo) || (next.is_some() && covers(policy, format, i, j + 1, memo))
+        }
+        (Some(_), None) => false,
+        (Some(p), Some(FTok::Lit(c))) => {
+            (*p == PTok::AnyOne || *p == PTok::Lit(*c)) && covers(policy, format, i + 1, j + 1, memo)
+        }
+        // A head value (partition, region, account) may be written out: any run of
+        // non-wildcard text up to the next colon.
+        (Some(_), Some(FTok::Var { head: true, .. })) => {
+            let mut k = i;
+            let mut found = false;
+            while !found && policy.get(k).is_some_and(|t| !matches!(t, PTok::Star | PTok::Lit(':'))) {
+                k += 1;
+                found = covers(policy, format, k, j + 1, memo);
+            }
+            found
+        }
+        // Resource names and format wildcards are only covered by `*`.
+        (Some(_), Some(_)) => false,
+    };
+    memo[key] = Some(result);
+    result
+}
