@@ -1,12 +1,16 @@
 //! Command-line interface: arguments, exit codes and output selection.
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::baseline::Baseline;
+use crate::config::{self, Config};
 use crate::finding::Severity;
 use crate::lint::{self, Outcome};
 use crate::report;
@@ -26,7 +30,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Lint IAM policies and templates under the given paths (default: the current directory).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule with its code, category and default severity.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -34,6 +38,15 @@ enum Command {
     },
     /// Print the documentation of one rule, by name or code.
     Rule { name: String },
+    /// Write a commented default iamlint.toml in the current directory.
+    Init,
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), of iamlint or of one subcommand.
+    Man { command: Option<String> },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -46,6 +59,9 @@ enum ListFormat {
 enum Format {
     Human,
     Json,
+    Sarif,
+    Junit,
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -57,18 +73,20 @@ enum Color {
 
 #[derive(clap::Args, Debug)]
 struct CheckArgs {
-    /// Files or directories to lint.
-    #[arg(default_value = ".")]
+    /// Files or directories to lint (default: the current directory).
+    #[arg(conflicts_with = "stdin")]
     paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Exit with 1 when a finding is at or above this severity.
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
-    fail_on: Severity,
+    /// Exit with 1 when a finding is at or above this severity [default: `fail-on` from the
+    /// config, else low].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on: Option<Severity>,
     /// Only run these rules (names, codes or categories; comma-separated or repeated).
+    /// Replaces `select` from the config.
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
-    /// Skip these rules (names, codes or categories).
+    /// Skip these rules (names, codes or categories), in addition to `ignore` from the config.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
     /// Skip paths containing this text.
@@ -85,10 +103,36 @@ struct CheckArgs {
     output: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-    /// Print only findings, no summary line.
+    /// Print only findings, no summary line or progress.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Read settings from this file instead of looking for iamlint.toml or .iamlint.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    no_config: bool,
+    /// Also list suppressed findings, with the reason they are suppressed.
+    #[arg(long)]
+    show_suppressed: bool,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file, print nothing else and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Lint standard input instead of files.
+    #[arg(long)]
+    stdin: bool,
+    /// The path standard input stands for: decides the format, config path patterns and
+    /// the name in reports.
+    #[arg(long, value_name = "NAME", requires = "stdin")]
+    stdin_filename: Option<PathBuf>,
 }
+
+/// Show progress only for runs this long (in files).
+const PROGRESS_MIN_FILES: usize = 200;
+const PROGRESS_INTERVAL_MS: u64 = 100;
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
     Severity::parse(text)
@@ -110,7 +154,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Rules { format } => {
             list_rules(format, &mut out)?;
             Ok(ExitCode::SUCCESS)
@@ -122,7 +166,47 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             None => bail!("no rule named `{name}`; `iamlint rules` lists them"),
         },
+        Command::Init => {
+            init(Path::new(config::FILE_NAMES[0]))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "iamlint", &mut out);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { command } => {
+            let cli = Cli::command();
+            let page = match &command {
+                None => cli,
+                Some(name) => match cli.find_subcommand(name) {
+                    Some(sub) => sub.clone().display_name(format!("iamlint-{name}")),
+                    None => bail!("no subcommand `{name}`"),
+                },
+            };
+            clap_mangen::Man::new(page).render(&mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// `iamlint init`: write the commented default config, never over an existing one.
+fn init(path: &Path) -> Result<()> {
+    if let Some(existing) = config::FILE_NAMES.iter().find(|n| Path::new(n).exists()) {
+        bail!("{existing} already exists; not overwriting it");
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("could not create {}", path.display()))?;
+    file.write_all(config::DEFAULT_CONFIG.as_bytes())
+        .with_context(|| format!("could not write {}", path.display()))?;
+    writeln!(
+        std::io::stderr(),
+        "wrote {}: every setting is commented out",
+        path.display()
+    )?;
+    Ok(())
 }
 
 fn list_rules(format: ListFormat, out: &mut dyn Write) -> Result<()> {
@@ -158,23 +242,72 @@ fn list_rules(format: ListFormat, out: &mut dyn Write) -> Result<()> {
 
 /// Rules enabled by `--select`/`--ignore` (names, codes or categories).
 fn selected_rules(select: &[String], ignore: &[String]) -> Result<Vec<&'static dyn Rule>> {
-    let matches = |rule: &dyn Rule, key: &str| {
-        let m = rule.meta();
-        m.name.eq_ignore_ascii_case(key)
-            || m.code.eq_ignore_ascii_case(key)
-            || m.category.as_str().eq_ignore_ascii_case(key)
-    };
     for key in select.iter().chain(ignore) {
-        if !RULES.iter().any(|r| matches(*r, key)) {
-            bail!("unknown rule, code or category `{key}`; `iamlint rules` lists them");
+        if !config::is_known_selector(key) {
+            bail!(
+                "unknown rule, code or category `{key}`{}; `iamlint rules` lists them",
+                config::suggestion(key)
+            );
         }
     }
-    Ok(RULES
-        .iter()
-        .copied()
-        .filter(|r| select.is_empty() || select.iter().any(|k| matches(*r, k)))
-        .filter(|r| !ignore.iter().any(|k| matches(*r, k)))
-        .collect())
+    Ok(config::selected_rules(select, ignore))
+}
+
+/// The config for this run: `--config`, else the nearest config file, else none.
+fn load_config(args: &CheckArgs, cwd: &Path) -> Result<Config> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => Config::discover(cwd)?,
+    };
+    Ok(match path {
+        Some(path) => Config::load(&path, cwd)?,
+        None => Config::default(),
+    })
+}
+
+/// A single `linting 12/3400 files` line on stderr, redrawn at most every 100 ms.
+struct ProgressLine {
+    start: Instant,
+    last_ms: AtomicU64,
+    shown: AtomicBool,
+}
+
+impl ProgressLine {
+    fn new() -> Self {
+        ProgressLine {
+            start: Instant::now(),
+            last_ms: AtomicU64::new(0),
+            shown: AtomicBool::new(false),
+        }
+    }
+
+    fn update(&self, done: usize, total: usize) {
+        if total <= PROGRESS_MIN_FILES || done >= total {
+            return;
+        }
+        let now = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let last = self.last_ms.load(Ordering::Relaxed);
+        if now < last + PROGRESS_INTERVAL_MS
+            || self
+                .last_ms
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        self.shown.store(true, Ordering::Relaxed);
+        let _ = write!(std::io::stderr(), "\rlinting {done}/{total} files");
+    }
+
+    /// Erase the line, if it was drawn.
+    fn finish(&self) {
+        if self.shown.load(Ordering::Relaxed) {
+            let _ = write!(std::io::stderr(), "\r{:40}\r", "");
+        }
+    }
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
@@ -184,13 +317,76 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             .build_global()
             .context("could not start worker threads")?;
     }
+    let cwd = std::env::current_dir().context("could not read the current directory")?;
+    let config = load_config(&args, &cwd)?;
+    let select = if args.select.is_empty() {
+        config.select.clone()
+    } else {
+        args.select.clone()
+    };
+    let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::Low);
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let options = lint::Options {
-        paths: args.paths.clone(),
+        paths,
         excludes: args.exclude.clone(),
         max_file_size: args.max_file_size,
-        rules: selected_rules(&args.select, &args.ignore)?,
+        rules: selected_rules(&select, &ignore)?,
     };
-    let outcome = lint::run(&options);
+    let stdin = if args.stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("could not read standard input")?;
+        let path = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdin>"));
+        Some(lint::InMemoryFile { path, text })
+    } else {
+        None
+    };
+    let progress = ProgressLine::new();
+    let update = |done: usize, total: usize| progress.update(done, total);
+    let show_progress =
+        !args.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let settings = lint::Settings {
+        config,
+        stdin,
+        progress: show_progress.then_some(&update as lint::Progress<'_>),
+    };
+    let mut outcome = lint::run_with(&options, &settings);
+    progress.finish();
+
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::from_outcome(&outcome, path, &cwd);
+        baseline.write(path)?;
+        if !args.quiet {
+            writeln!(
+                std::io::stderr(),
+                "wrote {} findings to {}",
+                baseline.entries.len(),
+                path.display()
+            )?;
+        }
+        return Ok(if outcome.errors.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        });
+    }
+    let baselined = match &args.baseline {
+        Some(path) => Some(Baseline::read(path)?.apply(&mut outcome, path, &cwd)),
+        None => None,
+    };
+    let suppressed = outcome.suppressed.len();
+    if !args.show_suppressed {
+        outcome.suppressed.clear();
+    }
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
@@ -200,15 +396,61 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     let mut buffer = Vec::new();
     write_report(&outcome, args.format, color, &mut buffer)?;
+    if args.format == Format::Human && !outcome.suppressed.is_empty() {
+        write_suppressed(&outcome, &mut buffer)?;
+    }
     match &args.output {
         Some(path) => std::fs::write(path, &buffer)
             .with_context(|| format!("could not write {}", path.display()))?,
         None => std::io::stdout().lock().write_all(&buffer)?,
     }
     if !args.quiet && (args.format == Format::Human || args.output.is_some()) {
-        writeln!(std::io::stderr(), "{}", report::summary_line(&outcome))?;
+        let mut summary = report::summary_line(&outcome);
+        if suppressed > 0 {
+            summary.push_str(&format!(", {suppressed} suppressed"));
+        }
+        if let Some(applied) = baselined {
+            summary.push_str(&format!(
+                "; {} {} in baseline, {} fixed since",
+                applied.matched,
+                if applied.matched == 1 {
+                    "finding"
+                } else {
+                    "findings"
+                },
+                applied.fixed
+            ));
+        }
+        writeln!(std::io::stderr(), "{summary}")?;
     }
-    Ok(exit_code(&outcome, args.fail_on))
+    Ok(exit_code(&outcome, fail_on))
+}
+
+/// `--show-suppressed` in human output: one line per suppressed finding, with the reason.
+fn write_suppressed(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "suppressed findings:")?;
+    for s in &outcome.suppressed {
+        let f = &s.finding;
+        let Some(source) = outcome.sources.get(f.file) else {
+            continue;
+        };
+        let at = source.line_col(f.span.start);
+        writeln!(
+            out,
+            "  {}:{}:{}: {} {}({}) {} [{}: {}]",
+            source.display,
+            at.line,
+            at.column,
+            f.severity,
+            f.rule.name,
+            f.rule.code,
+            f.message,
+            s.by.as_str(),
+            s.reason
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
 }
 
 fn write_report(outcome: &Outcome, format: Format, color: bool, out: &mut dyn Write) -> Result<()> {
@@ -219,6 +461,16 @@ fn write_report(outcome: &Outcome, format: Format, color: bool, out: &mut dyn Wr
             out,
         )?,
         Format::Json => report::json::write(outcome, out)?,
+        Format::Sarif => {
+            let catalog = crate::catalog::catalog();
+            let options = report::sarif::SarifOptions {
+                tool_properties: vec![("catalogDate", catalog.date().to_string()), ("catalogVersion", catalog.version().to_string())],
+                ..Default::default()
+            };
+            report::sarif::write_with(outcome, &options, out)?
+        }
+        Format::Junit => report::junit::write(outcome, out)?,
+        Format::Github => report::github::write(outcome, out)?,
     }
     Ok(())
 }

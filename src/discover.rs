@@ -14,7 +14,7 @@ const SKIPPED_DIRS: &[&str] = &[
 ];
 
 /// Extensions worth reading when walking a directory; the content decides the rest.
-const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template", "tf"];
+const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template"];
 
 #[derive(Debug)]
 pub struct Candidate {

@@ -5,14 +5,20 @@
 //! span-preserving trees, `load` builds the `model`, `rules` produce `finding`s, and
 //! `report` prints them.
 
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
+pub mod commands;
+pub mod config;
 pub mod discover;
 pub mod finding;
 pub mod lint;
 pub mod load;
+pub mod managed;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod sam_templates;
 pub mod source;
+pub mod suppress;
 pub mod syntax;

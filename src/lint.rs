@@ -1,16 +1,20 @@
 //! One lint run: discover, read, parse, load and check files in parallel, then merge the
 //! results in a deterministic order.
 
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::discover::{self, Candidate};
 use crate::finding::Finding;
 use crate::load;
 use crate::rules::{self, Rule};
 use crate::source::{FileId, SourceFile, Span};
+use crate::suppress::{self, Suppressed};
 
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
@@ -19,6 +23,24 @@ pub struct Options {
     pub excludes: Vec<String>,
     pub max_file_size: u64,
     pub rules: Vec<&'static dyn Rule>,
+}
+
+/// Text linted as if it were the file `path` (`--stdin --stdin-filename`).
+pub struct InMemoryFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Called after each file with (files done, files in total), from worker threads.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// What a run takes beyond `Options`: config file settings (severity overrides, excludes,
+/// suppressions, rule options), in-memory input instead of `paths`, a progress callback.
+#[derive(Default)]
+pub struct Settings<'a> {
+    pub config: Config,
+    pub stdin: Option<InMemoryFile>,
+    pub progress: Option<Progress<'a>>,
 }
 
 /// A file that could not be read or parsed.
@@ -38,6 +60,8 @@ pub struct Outcome {
     pub errors: Vec<FileError>,
     /// Files recognised as input and linted.
     pub files_linted: usize,
+    /// Findings hidden by suppressions, in report order.
+    pub suppressed: Vec<Suppressed>,
 }
 
 struct FileOutcome {
@@ -45,14 +69,48 @@ struct FileOutcome {
     findings: Vec<Finding>,
     error: Option<(String, Option<Span>)>,
     linted: bool,
+    suppress: suppress::FilePass,
+}
+
+impl FileOutcome {
+    fn failed(source: Option<SourceFile>, message: String, span: Option<Span>) -> Self {
+        FileOutcome {
+            source,
+            findings: Vec::new(),
+            error: Some((message, span)),
+            linted: false,
+            suppress: suppress::FilePass::default(),
+        }
+    }
 }
 
 pub fn run(options: &Options) -> Outcome {
+    run_with(options, &Settings::default())
+}
+
+pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
     let cwd = std::env::current_dir().ok();
-    let (candidates, walk_errors) = discover::discover(&options.paths, &options.excludes);
+    let (mut candidates, walk_errors) = match &settings.stdin {
+        Some(input) => {
+            let candidate = Candidate {
+                path: input.path.clone(),
+                explicit: true,
+            };
+            (vec![candidate], Vec::new())
+        }
+        None => discover::discover(&options.paths, &options.excludes),
+    };
+    candidates.retain(|c| !settings.config.is_excluded(&c.path, cwd.as_deref()));
+    let done = AtomicUsize::new(0);
     let per_file: Vec<FileOutcome> = candidates
         .par_iter()
-        .map(|c| lint_candidate(c, cwd.as_deref(), options))
+        .map(|c| {
+            let result = lint_candidate(c, cwd.as_deref(), options, settings);
+            if let Some(progress) = settings.progress {
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, candidates.len());
+            }
+            result
+        })
         .collect();
 
     let mut outcome = Outcome::default();
@@ -64,9 +122,13 @@ pub fn run(options: &Options) -> Outcome {
             span: None,
         });
     }
+    let mut config_matched = BTreeSet::new();
+    let mut config_used = BTreeSet::new();
     for (candidate, result) in candidates.iter().zip(per_file) {
         let id = outcome.sources.len();
         outcome.files_linted += usize::from(result.linted);
+        config_matched.extend(result.suppress.config_matched);
+        config_used.extend(result.suppress.config_used);
         if let Some((message, span)) = result.error {
             let has_source = result.source.is_some();
             outcome.errors.push(FileError {
@@ -80,34 +142,56 @@ pub fn run(options: &Options) -> Outcome {
             continue;
         };
         outcome.sources.push(source);
-        for mut finding in result.findings {
+        let assign = |finding: &mut Finding| {
             finding.file = id;
             for related in &mut finding.related {
                 related.file = id;
             }
+        };
+        for mut finding in result.findings {
+            assign(&mut finding);
             outcome.findings.push(finding);
         }
+        for mut suppressed in result.suppress.suppressed {
+            assign(&mut suppressed.finding);
+            outcome.suppressed.push(suppressed);
+        }
     }
-    outcome.findings.sort_by(|a, b| {
+    let unused: Vec<usize> = config_matched.difference(&config_used).copied().collect();
+    let config_id = outcome.sources.len();
+    let stale =
+        suppress::unused_config_entries(&settings.config, &unused, &options.rules, config_id);
+    if let (false, Some(source)) = (stale.is_empty(), settings.config.source(cwd.as_deref())) {
+        outcome.sources.push(source);
+        outcome.findings.extend(stale);
+    }
+    let order = |a: &Finding, b: &Finding| {
         a.sort_key()
             .cmp(&b.sort_key())
             .then_with(|| a.message.cmp(&b.message))
-    });
+    };
+    outcome.findings.sort_by(order);
+    outcome
+        .suppressed
+        .sort_by(|a, b| order(&a.finding, &b.finding));
     outcome
 }
 
-fn lint_candidate(candidate: &Candidate, cwd: Option<&Path>, options: &Options) -> FileOutcome {
+fn lint_candidate(
+    candidate: &Candidate,
+    cwd: Option<&Path>,
+    options: &Options,
+    settings: &Settings<'_>,
+) -> FileOutcome {
     let display = discover::display_path(&candidate.path, cwd);
-    let text = match read_text(&candidate.path, options.max_file_size) {
+    let text = match &settings.stdin {
+        Some(input) if input.text.trim().is_empty() => Err("standard input is empty".into()),
+        Some(input) => Ok(input.text.clone()),
+        None => read_text(&candidate.path, options.max_file_size),
+    };
+    let text = match text {
         Ok(text) => text,
-        Err(message) => {
-            return FileOutcome {
-                source: None,
-                findings: Vec::new(),
-                error: Some((message, None)),
-                linted: false,
-            }
-        }
+        Err(message) => return FileOutcome::failed(None, message, None),
     };
     let source = SourceFile::new(candidate.path.clone(), display, text);
     // File ids are assigned after the parallel phase; 0 is a placeholder.
@@ -115,19 +199,29 @@ fn lint_candidate(candidate: &Candidate, cwd: Option<&Path>, options: &Options) 
         Ok(loaded) => {
             let mut findings = Vec::new();
             rules::check_model(&loaded.model, &options.rules, &mut findings);
+            let relative_path = settings.config.relative_path(&candidate.path, cwd);
+            let input = suppress::FileInput {
+                source: &source,
+                loaded: &loaded,
+                relative_path: &relative_path,
+                config: &settings.config,
+                rules: &options.rules,
+            };
+            let mut pass = suppress::apply(&input, findings);
+            let mut findings = std::mem::take(&mut pass.findings);
+            let suppressed = pass.suppressed.iter_mut().map(|s| &mut s.finding);
+            for finding in findings.iter_mut().chain(suppressed) {
+                settings.config.adjust_severity(finding);
+            }
             FileOutcome {
                 linted: loaded.kind.is_some(),
                 source: Some(source),
                 findings,
                 error: None,
+                suppress: pass,
             }
         }
-        Err(err) => FileOutcome {
-            source: Some(source),
-            findings: Vec::new(),
-            error: Some((err.message, err.span)),
-            linted: false,
-        },
+        Err(err) => FileOutcome::failed(Some(source), err.message, err.span),
     }
 }
 

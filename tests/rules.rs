@@ -1,6 +1,8 @@
 //! Fixture-driven rule tests. `fixtures/<rule-name>/fires-*` must raise the rule and
 //! `clean-*` must not; the compact findings of each folder are snapshotted.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -41,11 +43,19 @@ fn lint_one(path: &Path, rule: &str) -> (String, usize) {
         rules: vec![rules::find(rule).unwrap()],
     };
     let outcome = lint::run(&options);
-    assert!(outcome.errors.is_empty(), "{}: load errors {:?}", path.display(), outcome.errors);
+    assert!(
+        outcome.errors.is_empty(),
+        "{}: load errors {:?}",
+        path.display(),
+        outcome.errors
+    );
     let mut text = String::new();
     for f in &outcome.findings {
         let at = outcome.sources[f.file].line_col(f.span.start);
-        text.push_str(&format!("  {}:{} {} {} {}\n", at.line, at.column, f.rule.code, f.severity, f.message));
+        text.push_str(&format!(
+            "  {}:{} {} {} {}\n",
+            at.line, at.column, f.rule.code, f.severity, f.message
+        ));
     }
     (text, outcome.findings.len())
 }
@@ -72,15 +82,21 @@ fn every_fixture_fires_or_stays_clean_as_named() {
             } else if file_name.starts_with("clean-") {
                 cleans += 1;
                 if count > 0 {
-                    failures.push(format!("{name}/{file_name}: expected no finding, got\n{text}"));
+                    failures.push(format!(
+                        "{name}/{file_name}: expected no finding, got\n{text}"
+                    ));
                 }
             } else {
-                failures.push(format!("{name}/{file_name}: fixture names start with fires- or clean-"));
+                failures.push(format!(
+                    "{name}/{file_name}: fixture names start with fires- or clean-"
+                ));
             }
             report.push_str(&format!("{file_name}\n{text}"));
         }
         if fires == 0 || cleans == 0 {
-            failures.push(format!("{name}: needs at least one fires- and one clean- fixture"));
+            failures.push(format!(
+                "{name}: needs at least one fires- and one clean- fixture"
+            ));
         }
         reports.push((name, report));
     }
@@ -96,24 +112,41 @@ fn every_rule_has_a_doc_with_the_fixed_headings_and_every_doc_a_rule() {
     for rule in RULES {
         let m = rule.meta();
         let title = format!("# {} ({})", m.name, m.code);
-        assert!(m.doc.starts_with(&title), "rules/{}.md must start with `{title}`", m.name);
+        assert!(
+            m.doc.starts_with(&title),
+            "rules/{}.md must start with `{title}`",
+            m.name
+        );
         let mut last = 0;
         for heading in DOC_HEADINGS {
-            let at = m.doc.find(&format!("\n{heading}\n")).unwrap_or_else(|| panic!("rules/{}.md lacks `{heading}`", m.name));
-            assert!(at > last, "rules/{}.md: `{heading}` is out of order", m.name);
+            let at = m
+                .doc
+                .find(&format!("\n{heading}\n"))
+                .unwrap_or_else(|| panic!("rules/{}.md lacks `{heading}`", m.name));
+            assert!(
+                at > last,
+                "rules/{}.md: `{heading}` is out of order",
+                m.name
+            );
             last = at;
         }
     }
     for entry in fs::read_dir(root().join("rules")).unwrap() {
         let path = entry.unwrap().path();
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
-        assert!(names.contains(stem.as_str()), "rules/{stem}.md documents no registered rule");
+        assert!(
+            names.contains(stem.as_str()),
+            "rules/{stem}.md documents no registered rule"
+        );
     }
     for entry in fs::read_dir(root().join("fixtures")).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
             let name = path.file_name().unwrap().to_string_lossy().to_string();
-            assert!(names.contains(name.as_str()), "fixtures/{name}/ belongs to no registered rule");
+            assert!(
+                names.contains(name.as_str()),
+                "fixtures/{name}/ belongs to no registered rule"
+            );
         }
     }
 }

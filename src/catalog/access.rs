@@ -17,8 +17,13 @@ pub enum AccessLevel {
 }
 
 impl AccessLevel {
-    pub const ALL: [AccessLevel; 5] =
-        [Self::List, Self::Read, Self::Write, Self::PermissionsManagement, Self::Tagging];
+    pub const ALL: [AccessLevel; 5] = [
+        Self::List,
+        Self::Read,
+        Self::Write,
+        Self::PermissionsManagement,
+        Self::Tagging,
+    ];
 
     pub(crate) fn from_code(code: u8) -> Self {
         match code {
@@ -93,8 +98,15 @@ impl FromIterator<AccessLevel> for AccessLevelSummary {
 impl fmt::Display for AccessLevelSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let total = self.total();
-        write!(f, "{total} {}", if total == 1 { "action" } else { "actions" })?;
-        let mut parts = DISPLAY_ORDER.iter().filter(|l| self.count(**l) > 0).peekable();
+        write!(
+            f,
+            "{total} {}",
+            if total == 1 { "action" } else { "actions" }
+        )?;
+        let mut parts = DISPLAY_ORDER
+            .iter()
+            .filter(|l| self.count(**l) > 0)
+            .peekable();
         if parts.peek().is_none() {
             return Ok(());
         }

@@ -1,10 +1,12 @@
 //! Policy `Resource` values against catalog ARN formats.
 //!
-//! A policy value may hold `*` (any run, also across `:` and `/`), `?` (one character)
-//! and `${...}` placeholders (`${AWS::Region}`, `${aws:username}`, `${var.bucket}`): one
-//! unknown, non-empty value without `/`, or any text when the name ends in `arn`
-//! (`${MyBucket.Arn}/*`). `${*}`, `${?}` and `${$}` are the IAM escapes for the literal
-//! character. Comparison is case-sensitive, like IAM's.
+//! A policy value may hold `*` (any run), `?` (one character) and `${...}` placeholders
+//! (`${AWS::Region}`, `${aws:username}`, `${var.bucket}`): one unknown, non-empty value
+//! without `/`, or any text when the name ends in `arn` (`${MyBucket.Arn}/*`). Like IAM,
+//! which compares partition, service, region and account one by one, a `*` or
+//! placeholder in that head stays inside its colon-separated segment, unless the `*`
+//! ends the value (`arn:aws:logs:*`). `${*}`, `${?}` and `${$}` are the IAM escapes for
+//! the literal character. Comparison is case-sensitive, like IAM's.
 //!
 //! A format variable (`${BucketName}`) stands for a non-empty value whose characters
 //! depend on where it sits, so that `bucket/*` is an object and not a bucket while
@@ -24,6 +26,7 @@ pub fn arn_matches_format(arn: &str, format: &str) -> bool {
         PTok::Lit(c) => vec![Unit::one(Class::Char(c))],
         PTok::AnyOne => vec![Unit::one(Class::Any)],
         PTok::Star => vec![Unit::star(Class::Any)],
+        PTok::SegStar => vec![Unit::star(Class::NotColon)],
         PTok::Placeholder(class) => vec![Unit::one(class), Unit::star(class)],
     });
     let format = units(&format_tokens(format), |t| match *t {
@@ -80,6 +83,8 @@ enum PTok {
     Lit(char),
     AnyOne,
     Star,
+    /// A `*` in the ARN head: does not cross a colon.
+    SegStar,
     Placeholder(Class),
 }
 
@@ -104,7 +109,9 @@ fn policy_tokens(arn: &str) -> Vec<PTok> {
                         "*" => PTok::Lit('*'),
                         "?" => PTok::Lit('?'),
                         "$" => PTok::Lit('$'),
-                        _ if inner.to_ascii_lowercase().ends_with("arn") => PTok::Placeholder(Class::Any),
+                        _ if inner.to_ascii_lowercase().ends_with("arn") => {
+                            PTok::Placeholder(Class::Any)
+                        }
                         _ => PTok::Placeholder(Class::NotSlash),
                     });
                     while chars.peek().is_some_and(|p| p.0 < i + len) {
@@ -114,6 +121,18 @@ fn policy_tokens(arn: &str) -> Vec<PTok> {
                 None => out.push(PTok::Lit('$')),
             },
             c => out.push(PTok::Lit(c)),
+        }
+    }
+    let last = out.len().saturating_sub(1);
+    let mut colons = 0;
+    for (i, tok) in out.iter_mut().enumerate() {
+        match tok {
+            PTok::Lit(':') => colons += 1,
+            PTok::Star if colons < 5 && i != last => *tok = PTok::SegStar,
+            PTok::Placeholder(Class::NotSlash) if colons < 5 => {
+                *tok = PTok::Placeholder(Class::NotSlashColon)
+            }
+            _ => {}
         }
     }
     out
@@ -144,7 +163,10 @@ fn format_tokens(format: &str) -> Vec<FTok> {
     let mut rest = format;
     while let Some(c) = rest.chars().next() {
         if let Some(len) = rest.starts_with("${").then(|| rest.find('}')).flatten() {
-            out.push(FTok::Var { class: Class::Any, head: colons < 5 });
+            out.push(FTok::Var {
+                class: Class::Any,
+                head: colons < 5,
+            });
             rest = &rest[len + 1..];
             continue;
         }
@@ -246,18 +268,29 @@ fn covers(policy: &[PTok], format: &[FTok], i: usize, j: usize, memo: &mut [Opti
     let result = match (policy.get(i), format.get(j)) {
         (None, next) => next.is_none(),
         (Some(PTok::Star), next) => {
-            covers(policy, format, i + 1, j, memo) || (next.is_some() && covers(policy, format, i, j + 1, memo))
+            covers(policy, format, i + 1, j, memo)
+                || (next.is_some() && covers(policy, format, i, j + 1, memo))
+        }
+        (Some(PTok::SegStar), next) => {
+            covers(policy, format, i + 1, j, memo)
+                || (next.is_some_and(|t| *t != FTok::Lit(':'))
+                    && covers(policy, format, i, j + 1, memo))
         }
         (Some(_), None) => false,
         (Some(p), Some(FTok::Lit(c))) => {
-            (*p == PTok::AnyOne || *p == PTok::Lit(*c)) && covers(policy, format, i + 1, j + 1, memo)
+            (*p == PTok::AnyOne || *p == PTok::Lit(*c))
+                && covers(policy, format, i + 1, j + 1, memo)
         }
         // A head value (partition, region, account) may be written out: any run of
         // non-wildcard text up to the next colon.
         (Some(_), Some(FTok::Var { head: true, .. })) => {
             let mut k = i;
             let mut found = false;
-            while !found && policy.get(k).is_some_and(|t| !matches!(t, PTok::Star | PTok::Lit(':'))) {
+            while !found
+                && policy
+                    .get(k)
+                    .is_some_and(|t| !matches!(t, PTok::Star | PTok::SegStar | PTok::Lit(':')))
+            {
                 k += 1;
                 found = covers(policy, format, k, j + 1, memo);
             }

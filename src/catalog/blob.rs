@@ -17,7 +17,7 @@ pub(crate) enum BlobError {
     Utf8,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub(crate) struct Blob {
     strings: &'static str,
     sections: [&'static [u8]; SECTION_COUNT],
@@ -41,16 +41,29 @@ impl Blob {
         for (i, section) in sections.iter_mut().enumerate() {
             let offset = le32(bytes, 16 + i * 8) as usize;
             let len = le32(bytes, 20 + i * 8) as usize;
-            *section = bytes.get(offset..offset + len).ok_or(BlobError::Truncated)?;
+            *section = bytes
+                .get(offset..offset + len)
+                .ok_or(BlobError::Truncated)?;
         }
         // One UTF-8 check for the whole table; later slices use `str::get`, which also
         // refuses to cut inside a character.
-        let strings = std::str::from_utf8(sections[Section::Strings as usize]).map_err(|_| BlobError::Utf8)?;
-        Ok(Self { strings, sections, version: le32(bytes, 8), date: le32(bytes, 12) })
+        let strings = std::str::from_utf8(sections[Section::Strings as usize])
+            .map_err(|_| BlobError::Utf8)?;
+        Ok(Self {
+            strings,
+            sections,
+            version: le32(bytes, 8),
+            date: le32(bytes, 12),
+        })
     }
 
     pub(crate) fn empty() -> Self {
-        Self { strings: "", sections: [&[]; SECTION_COUNT], version: 0, date: 0 }
+        Self {
+            strings: "",
+            sections: [&[]; SECTION_COUNT],
+            version: 0,
+            date: 0,
+        }
     }
 
     pub(crate) fn version(&self) -> &'static str {
@@ -74,7 +87,9 @@ impl Blob {
     /// Record `index` of a section with fixed-size records.
     pub(crate) fn rec(&self, section: Section, rec: usize, index: usize) -> Rec {
         let start = index.saturating_mul(rec);
-        Rec(self.sections[section as usize].get(start..start.saturating_add(rec)).unwrap_or(&[]))
+        Rec(self.sections[section as usize]
+            .get(start..start.saturating_add(rec))
+            .unwrap_or(&[]))
     }
 }
 
@@ -88,7 +103,10 @@ impl Rec {
     }
 
     pub(crate) fn u16(self, at: usize) -> u16 {
-        self.0.get(at..at + 2).and_then(|s| s.try_into().ok()).map_or(0, u16::from_le_bytes)
+        self.0
+            .get(at..at + 2)
+            .and_then(|s| s.try_into().ok())
+            .map_or(0, u16::from_le_bytes)
     }
 
     pub(crate) fn u8(self, at: usize) -> u8 {
@@ -97,7 +115,10 @@ impl Rec {
 }
 
 fn le32(bytes: &[u8], at: usize) -> u32 {
-    bytes.get(at..at + 4).and_then(|s| s.try_into().ok()).map_or(0, u32::from_le_bytes)
+    bytes
+        .get(at..at + 4)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u32::from_le_bytes)
 }
 
 /// Binary search over `0..len` with a comparator of "element at i vs target".
@@ -115,7 +136,11 @@ pub(crate) fn search(len: usize, mut cmp: impl FnMut(usize) -> Ordering) -> Opti
 }
 
 /// First index in `lo..hi` where `pred` turns false (`pred` must be true then false).
-pub(crate) fn partition_point(mut lo: usize, mut hi: usize, mut pred: impl FnMut(usize) -> bool) -> usize {
+pub(crate) fn partition_point(
+    mut lo: usize,
+    mut hi: usize,
+    mut pred: impl FnMut(usize) -> bool,
+) -> usize {
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
         if pred(mid) {

@@ -53,13 +53,25 @@ impl ConditionType {
 
     /// Multi-valued keys need `ForAnyValue:`/`ForAllValues:` operators.
     pub fn is_multivalued(self) -> bool {
-        matches!(self, Self::ArrayOfString | Self::ArrayOfArn | Self::ArrayOfNumeric | Self::ArrayOfBool | Self::ArrayOfIpAddress)
+        matches!(
+            self,
+            Self::ArrayOfString
+                | Self::ArrayOfArn
+                | Self::ArrayOfNumeric
+                | Self::ArrayOfBool
+                | Self::ArrayOfIpAddress
+        )
     }
 }
 
 /// Does `key` fit `template`, whose `${Var}` / `<var>` parts stand for one or more
 /// characters (the `.+?` of `conditionPatterns.json`)? Literal parts ignore ASCII case.
 pub(crate) fn template_matches(template: &str, key: &str) -> bool {
+    // Cheap reject on the head (usually `service:Name/`) before splitting the template.
+    let head = &template[..template.find(['$', '<']).unwrap_or(template.len())];
+    if !starts_with_ci(key, head) {
+        return false;
+    }
     let literals = template_literals(template);
     let (Some(first), Some(last)) = (literals.first(), literals.last()) else {
         return false;
@@ -83,6 +95,11 @@ pub(crate) fn template_matches(template: &str, key: &str) -> bool {
         }
     }
     pos < end
+}
+
+/// Length of the literal text of a template, a measure of how specific it is.
+pub(crate) fn literal_len(template: &str) -> usize {
+    template_literals(template).iter().map(|l| l.len()).sum()
 }
 
 /// The literal parts around the variables: `a/${X}.b` gives `["a/", ".b"]`.

@@ -35,11 +35,25 @@ pub fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     // The blob is written by our own build script and checked by a test; should it
     // ever be unreadable, an empty catalog beats a panic.
-    CATALOG.get_or_init(|| Catalog { blob: Blob::parse(BLOB).unwrap_or_else(|_| Blob::empty()) })
+    CATALOG.get_or_init(|| Catalog {
+        blob: Blob::parse(BLOB).unwrap_or_else(|_| Blob::empty()),
+    })
 }
 
 pub struct Catalog {
     blob: Blob,
+}
+
+impl fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Catalog({} {}, {:?})",
+            self.version(),
+            self.date(),
+            self.counts()
+        )
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -88,7 +102,9 @@ impl Catalog {
 
     pub fn counts(&self) -> CatalogCounts {
         let defs = self.blob.count(Section::KeyDefs, KEY_DEF_REC);
-        let global = (0..defs).filter(|&i| self.key_def(i).u8(5) & KEY_FLAG_GLOBAL != 0).count();
+        let global = (0..defs)
+            .filter(|&i| self.key_def(i).u8(5) & KEY_FLAG_GLOBAL != 0)
+            .count();
         CatalogCounts {
             services: self.service_count(),
             actions: self.blob.count(Section::Actions, ACTION_REC),
@@ -100,7 +116,10 @@ impl Catalog {
 
     /// Case-insensitive.
     pub fn service(&self, prefix: &str) -> Option<Service<'_>> {
-        search(self.service_count(), |i| cmp_ci(self.service_at(i).prefix(), prefix)).map(|i| self.service_at(i))
+        search(self.service_count(), |i| {
+            cmp_ci(self.service_at(i).prefix(), prefix)
+        })
+        .map(|i| self.service_at(i))
     }
 
     /// Sorted by prefix.
@@ -137,7 +156,12 @@ impl Catalog {
         let n = service.action_count();
         let lo = partition_point(0, n, |i| cmp_ci(service.action_at(i).name(), head).is_lt());
         let hi = partition_point(lo, n, |i| starts_with_ci(service.action_at(i).name(), head));
-        Expansion::Actions((lo..hi).map(|i| service.action_at(i)).filter(|a| glob_match_ci(name, a.name())).collect())
+        Expansion::Actions(
+            (lo..hi)
+                .map(|i| service.action_at(i))
+                .filter(|a| glob_match_ci(name, a.name()))
+                .collect(),
+        )
     }
 
     /// Case-insensitive. Keys with a variable part match their template:
@@ -148,11 +172,22 @@ impl Catalog {
         if let Some(i) = search(defs, |i| cmp_ci(self.blob.str(self.key_def(i).u32(0)), key)) {
             return Some(self.condition_key_at(i));
         }
+        // Several templates can fit (`events:Metadata/${K}` and `events:Metadata/${K}/Matcher`);
+        // the one with the most literal text is the most specific.
         let templates = self.blob.count(Section::KeyTemplates, KEY_TEMPLATE_REC);
         (0..templates)
-            .map(|t| self.blob.rec(Section::KeyTemplates, KEY_TEMPLATE_REC, t).u16(0) as usize)
-            .find(|&i| condition::template_matches(self.blob.str(self.key_def(i).u32(0)), key))
-            .map(|i| self.condition_key_at(i))
+            .map(|t| {
+                self.blob
+                    .rec(Section::KeyTemplates, KEY_TEMPLATE_REC, t)
+                    .u16(0) as usize
+            })
+            .filter_map(|i| {
+                let template = self.blob.str(self.key_def(i).u32(0));
+                condition::template_matches(template, key)
+                    .then(|| (condition::literal_len(template), i))
+            })
+            .max_by_key(|&(len, i)| (len, std::cmp::Reverse(i)))
+            .map(|(_, i)| self.condition_key_at(i))
     }
 
     fn service_count(&self) -> usize {
@@ -206,7 +241,10 @@ impl<'a> Service<'a> {
 
     /// Case-insensitive action name without the prefix.
     pub fn action(&self, name: &str) -> Option<Action<'a>> {
-        search(self.action_count(), |i| cmp_ci(self.action_at(i).name(), name)).map(|i| self.action_at(i))
+        search(self.action_count(), |i| {
+            cmp_ci(self.action_at(i).name(), name)
+        })
+        .map(|i| self.action_at(i))
     }
 
     fn rec(&self) -> Rec {
@@ -214,9 +252,21 @@ impl<'a> Service<'a> {
     }
 
     fn action_at(&self, i: usize) -> Action<'a> {
-        Action { cat: self.cat, service: self.idx, idx: self.rec().u32(8) as usize + i }
+        Action {
+            cat: self.cat,
+            service: self.idx,
+            idx: self.rec().u32(8) as usize + i,
+        }
     }
 }
+
+impl PartialEq for Service<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.idx == other.idx
+    }
+}
+
+impl Eq for Service<'_> {}
 
 impl fmt::Debug for Service<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -266,8 +316,14 @@ impl<'a> Action<'a> {
         let blob = &self.cat.blob;
         let start = self.rec().u32(4) as usize;
         (start..start + self.rec().u8(14) as usize).map(move |i| {
-            let entry = blob.rec(Section::ActionResources, ACTION_RESOURCE_REC, i).u16(0);
-            let rt = blob.rec(Section::ResourceTypes, RESOURCE_TYPE_REC, (entry & !REQUIRED_BIT) as usize);
+            let entry = blob
+                .rec(Section::ActionResources, ACTION_RESOURCE_REC, i)
+                .u16(0);
+            let rt = blob.rec(
+                Section::ResourceTypes,
+                RESOURCE_TYPE_REC,
+                (entry & !REQUIRED_BIT) as usize,
+            );
             ActionResource {
                 name: blob.str(rt.u32(0)),
                 required: entry & REQUIRED_BIT != 0,
@@ -281,7 +337,8 @@ impl<'a> Action<'a> {
     /// empty resource type list; the `*`/empty names are checked too in case a future
     /// data version uses policy_sentry's placeholder style.
     pub fn supports_resource_scoping(&self) -> bool {
-        self.resource_types().any(|r| !r.name.is_empty() && r.name != "*")
+        self.resource_types()
+            .any(|r| !r.name.is_empty() && r.name != "*")
     }
 
     /// Action-level keys, then the keys listed for each resource type in the action

@@ -22,8 +22,13 @@ impl Catalog {
             return fixed_prefix.then(|| action.full_name());
         }
         let wanted = name.to_ascii_lowercase();
-        nearest(&wanted, service.actions().map(|a| (a.name().to_ascii_lowercase(), a)))
-            .map(|a| a.full_name())
+        nearest(
+            &wanted,
+            service
+                .actions()
+                .map(|a| (a.name().to_ascii_lowercase(), a)),
+        )
+        .map(|a| a.full_name())
     }
 
     /// Nearest known service prefix: `lamda` gives `lambda`. None for a known prefix.
@@ -32,8 +37,12 @@ impl Catalog {
             return None;
         }
         let wanted = prefix.to_ascii_lowercase();
-        nearest(&wanted, self.services().map(|s| (s.prefix().to_ascii_lowercase(), s)))
-            .map(|s| s.prefix().to_owned())
+        nearest(
+            &wanted,
+            self.services()
+                .map(|s| (s.prefix().to_ascii_lowercase(), s)),
+        )
+        .map(|s| s.prefix().to_owned())
     }
 }
 
@@ -43,6 +52,10 @@ fn nearest<T>(wanted: &str, candidates: impl Iterator<Item = (String, T)>) -> Op
     let limit = (wanted.len() / 3).max(1);
     let mut best: Option<(usize, T)> = None;
     for (name, item) in candidates {
+        // The distance is at least the length difference: skip the costly comparison.
+        if name.len().abs_diff(wanted.len()) > limit {
+            continue;
+        }
         let distance = osa_distance(wanted, &name);
         if distance <= limit && best.as_ref().is_none_or(|(d, _)| distance < *d) {
             best = Some((distance, item));

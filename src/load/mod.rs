@@ -2,6 +2,7 @@
 //!
 //! A file's kind is decided by its content; the extension only picks the parser.
 
+pub mod cloudformation;
 mod iam_json;
 pub mod policy_reader;
 
@@ -43,12 +44,14 @@ pub struct LoadNote {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputKind {
     IamPolicy,
+    CloudFormation,
 }
 
 impl InputKind {
     pub fn name(self) -> &'static str {
         match self {
             InputKind::IamPolicy => "IAM policy",
+            InputKind::CloudFormation => "CloudFormation template",
         }
     }
 }
@@ -91,6 +94,9 @@ pub fn load(file: FileId, source: &SourceFile, explicit: bool) -> Result<Loaded,
     if iam_json::is_policy(root) {
         loaded.kind = Some(InputKind::IamPolicy);
         loaded.model.policies = iam_json::load(root, file);
+    } else if cloudformation::is_template(root) {
+        loaded.kind = Some(InputKind::CloudFormation);
+        cloudformation::load(root, file, &source.text, &mut loaded);
     }
     loaded.document = Some(document);
     Ok(loaded)

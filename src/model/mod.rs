@@ -21,7 +21,10 @@ impl FileModel {
     }
 
     /// The identity policies that grant a function its permissions (its role's).
-    pub fn function_policies<'a>(&'a self, function: &Function) -> impl Iterator<Item = &'a PolicyDocument> + 'a {
+    pub fn function_policies<'a>(
+        &'a self,
+        function: &Function,
+    ) -> impl Iterator<Item = &'a PolicyDocument> + 'a {
         self.role_of(function)
             .into_iter()
             .flat_map(|role| role.policies.iter())

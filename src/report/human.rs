@@ -69,13 +69,9 @@ impl Diagnostic for Rendered<'_> {
         let f = self.finding;
         let primary =
             LabeledSpan::new_primary_with_span(Some(f.rule.summary.to_string()), to_miette(f.span));
-        // Related spans in the same file render inline; others are listed in JSON/SARIF.
-        let related = f
-            .related
-            .iter()
-            .filter(|r| r.file == f.file)
-            .map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), to_miette(r.span)));
-        Some(Box::new(std::iter::once(primary).chain(related)))
+        // Related places (the function, the role) are often far from the flagged line; they
+        // are listed as notes below the snippet instead of stretching it.
+        Some(Box::new(std::iter::once(primary)))
     }
 }
 
@@ -116,7 +112,17 @@ pub fn write(outcome: &Outcome, options: &HumanOptions, out: &mut dyn Write) -> 
         handler
             .render_report(&mut buf, &rendered)
             .map_err(io::Error::other)?;
-        writeln!(out, "{buf}")?;
+        write!(out, "{buf}")?;
+        for related in &finding.related {
+            let source = &outcome.sources[related.file];
+            let at = source.line_col(related.span.start);
+            writeln!(
+                out,
+                "  note: {} at {}:{}:{}",
+                related.label, source.display, at.line, at.column
+            )?;
+        }
+        writeln!(out)?;
     }
     for error in &outcome.errors {
         let at = error

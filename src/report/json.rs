@@ -17,6 +17,18 @@ struct Output<'a> {
     findings: Vec<JsonFinding<'a>>,
     errors: Vec<JsonError<'a>>,
     summary: Summary,
+    /// Present with `--show-suppressed`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressed: Vec<JsonSuppressed<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    reason: &'a str,
+    /// `comment`, `metadata`, `config` or `rule-option`.
+    suppressed_by: &'static str,
 }
 
 #[derive(Serialize)]
@@ -67,39 +79,15 @@ struct Summary {
 }
 
 pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-    let findings = outcome
-        .findings
+    let to_json = |f| json_finding(outcome, f);
+    let findings = outcome.findings.iter().map(to_json).collect();
+    let suppressed = outcome
+        .suppressed
         .iter()
-        .map(|f| {
-            let source = &outcome.sources[f.file];
-            let (start, end) = super::start_end(source, f.span);
-            JsonFinding {
-                rule: f.rule.name,
-                code: f.rule.code,
-                category: f.rule.category.as_str(),
-                severity: f.severity.as_str(),
-                message: &f.message,
-                help: &f.help,
-                file: &source.display,
-                line: start.line,
-                column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-                related: f
-                    .related
-                    .iter()
-                    .map(|r| {
-                        let rs = &outcome.sources[r.file];
-                        let at = rs.line_col(r.span.start);
-                        JsonRelated {
-                            label: &r.label,
-                            file: &rs.display,
-                            line: at.line,
-                            column: at.column,
-                        }
-                    })
-                    .collect(),
-            }
+        .map(|s| JsonSuppressed {
+            finding: to_json(&s.finding),
+            reason: &s.reason,
+            suppressed_by: s.by.as_str(),
         })
         .collect();
     let errors = outcome
@@ -136,7 +124,40 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             errors: outcome.errors.len(),
             by_severity,
         },
+        suppressed,
     };
     serde_json::to_writer_pretty(&mut *out, &output).map_err(io::Error::other)?;
     writeln!(out)
+}
+
+fn json_finding<'a>(outcome: &'a Outcome, f: &'a crate::finding::Finding) -> JsonFinding<'a> {
+    let source = &outcome.sources[f.file];
+    let (start, end) = super::start_end(source, f.span);
+    JsonFinding {
+        rule: f.rule.name,
+        code: f.rule.code,
+        category: f.rule.category.as_str(),
+        severity: f.severity.as_str(),
+        message: &f.message,
+        help: &f.help,
+        file: &source.display,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        related: f
+            .related
+            .iter()
+            .map(|r| {
+                let rs = &outcome.sources[r.file];
+                let at = rs.line_col(r.span.start);
+                JsonRelated {
+                    label: &r.label,
+                    file: &rs.display,
+                    line: at.line,
+                    column: at.column,
+                }
+            })
+            .collect(),
+    }
 }

@@ -1,7 +1,10 @@
 //! Reporters: turn findings and sources into human text, JSON and other formats.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use std::borrow::Cow;
 

@@ -24,7 +24,7 @@ pub const CALLER_SCOPING_KEYS: &[&str] = &[
     "aws:viaawsservice",
     "aws:resourceaccount",
     "aws:resourceorgid",
-    "kms:callerAccount",
+    "kms:calleraccount",
     "kms:viaservice",
     "lambda:functionarn",
     "iam:passedtoservice",
@@ -59,4 +59,40 @@ pub fn is_full_wildcard(action: &str) -> bool {
 
 pub fn has_wildcard(text: &str) -> bool {
     text.contains(['*', '?'])
+}
+
+/// Condition key prefixes that scope which resources a statement reaches (tags, paths,
+/// service-specific scoping keys).
+const RESOURCE_SCOPING_PREFIXES: &[&str] = &[
+    "aws:resourcetag/",
+    "s3:prefix",
+    "s3:existingobjecttag/",
+    "dynamodb:leadingkeys",
+    "ssm:resourcetag/",
+    "secretsmanager:resource/",
+    "ec2:resourcetag/",
+    "aws:requestedregion",
+];
+
+/// Whether the statement carries a condition that limits the caller or the resources
+/// (`aws:SourceArn`, `aws:ResourceTag/...`, `kms:ViaService`, `iam:PassedToService`, ...).
+pub fn has_scoping_condition(statement: &Statement) -> bool {
+    has_caller_scoping_condition(statement)
+        || statement.condition_keys().any(|entry| {
+            let key = entry.key.value.to_ascii_lowercase();
+            RESOURCE_SCOPING_PREFIXES.iter().any(|p| key.starts_with(p))
+                && !entry.values.iter().all(PolicyValue::is_star)
+        })
+}
+
+/// A scoping condition lowers a finding's severity one step instead of hiding it.
+pub fn scoped_severity(
+    statement: &Statement,
+    severity: crate::finding::Severity,
+) -> crate::finding::Severity {
+    if has_scoping_condition(statement) {
+        severity.lowered()
+    } else {
+        severity
+    }
 }

@@ -1,15 +1,35 @@
 //! The rule engine: the `Rule` trait, the registry and the per-file driver.
 
+mod context;
 mod helpers;
+mod lambda_helpers;
 
+mod admin_managed_policy;
+mod broad_managed_policy;
 mod duplicate_sid;
+mod lambda_deprecated_runtime;
+mod lambda_env_no_kms;
+mod lambda_env_secret;
+mod lambda_no_dlq;
+mod lambda_no_reserved_concurrency;
+mod lambda_no_tracing;
+mod lambda_no_vpc;
+mod lambda_permission_no_source;
+mod lambda_role_missing_logs;
+mod lambda_url_public;
 mod malformed_policy;
 mod missing_version;
 mod not_action;
 mod not_principal;
 mod not_resource;
 mod public_principal;
+mod redundant_action;
+mod resource_mismatch;
 mod service_wildcard_action;
+mod shared_role;
+mod unknown_action;
+mod unknown_service;
+mod unused_suppression;
 mod wildcard_action;
 mod wildcard_resource;
 
@@ -81,6 +101,24 @@ pub static RULES: &[&dyn Rule] = &[
     &missing_version::MissingVersion,
     &duplicate_sid::DuplicateSid,
     &malformed_policy::MalformedPolicy,
+    &unknown_service::UnknownService,
+    &unknown_action::UnknownAction,
+    &resource_mismatch::ResourceMismatch,
+    &redundant_action::RedundantAction,
+    &admin_managed_policy::AdminManagedPolicy,
+    &broad_managed_policy::BroadManagedPolicy,
+    &unused_suppression::UnusedSuppression,
+    &shared_role::SharedRole,
+    &lambda_env_secret::LambdaEnvSecret,
+    &lambda_env_no_kms::LambdaEnvNoKms,
+    &lambda_no_vpc::LambdaNoVpc,
+    &lambda_no_reserved_concurrency::LambdaNoReservedConcurrency,
+    &lambda_no_dlq::LambdaNoDlq,
+    &lambda_no_tracing::LambdaNoTracing,
+    &lambda_deprecated_runtime::LambdaDeprecatedRuntime,
+    &lambda_url_public::LambdaUrlPublic,
+    &lambda_permission_no_source::LambdaPermissionNoSource,
+    &lambda_role_missing_logs::LambdaRoleMissingLogs,
 ];
 
 /// Find a rule by name or code (case-insensitive).
@@ -93,9 +131,11 @@ pub fn find(name_or_code: &str) -> Option<&'static dyn Rule> {
 
 /// Run the enabled rules over one file's model.
 pub fn check_model(model: &FileModel, rules: &[&'static dyn Rule], out: &mut Vec<Finding>) {
+    let first = out.len();
     for rule in rules {
         rule.check_model(model, out);
     }
+    context::attach(model, &mut out[first..]);
 }
 
 #[cfg(test)]

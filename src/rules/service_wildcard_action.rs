@@ -2,6 +2,7 @@
 
 use super::helpers::{allowed_actions, has_wildcard, is_full_wildcard};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::catalog::{catalog, AccessLevelSummary, Expansion};
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::model::Statement;
 
@@ -27,18 +28,30 @@ impl Rule for ServiceWildcardAction {
                 continue;
             }
             let (service, name) = text.split_once(':').unwrap_or(("", text));
+            // What the pattern grants today, when the catalog knows it (an unknown service
+            // or a pattern matching nothing is `unknown-service`/`unknown-action` business).
+            let grants = match catalog().expand(text) {
+                Expansion::Actions(actions) if !actions.is_empty() => {
+                    Some(AccessLevelSummary::of(&actions))
+                }
+                _ => None,
+            };
             let finding = if name == "*" {
-                Finding::new(
-                    &META,
-                    cx.policy.file,
-                    action.span,
-                    format!("action `{text}` grants every `{service}` action"),
-                )
-                .help(format!(
+                let message = match grants {
+                    Some(summary) => format!("action `{text}` grants {summary}"),
+                    None => format!("action `{text}` grants every `{service}` action"),
+                };
+                Finding::new(&META, cx.policy.file, action.span, message).help(format!(
                     "list only the `{service}` actions the function calls"
                 ))
             } else {
-                Finding::new(&META, cx.policy.file, action.span, format!("action `{text}` grants every `{service}` action matching the pattern"))
+                let message = match grants {
+                    Some(summary) => format!("action `{text}` grants {summary}"),
+                    None => format!(
+                        "action `{text}` grants every `{service}` action matching the pattern"
+                    ),
+                };
+                Finding::new(&META, cx.policy.file, action.span, message)
                     .severity(Severity::Medium)
                     .help("list the matching actions the function calls by name; new actions AWS adds later will match the pattern too")
             };

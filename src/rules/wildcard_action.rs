@@ -1,7 +1,10 @@
 //! `"Action": "*"` in an Allow.
 
+use std::sync::OnceLock;
+
 use super::helpers::{allowed_actions, is_full_wildcard};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::catalog::{catalog, AccessLevelSummary};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::Statement;
 
@@ -15,6 +18,18 @@ static META: RuleMeta = rule_meta!(
     "an Allow statement grants every action of every service"
 );
 
+/// Access levels of the whole catalog, counted once per run (22 000 actions).
+fn every_action() -> AccessLevelSummary {
+    static SUMMARY: OnceLock<AccessLevelSummary> = OnceLock::new();
+    *SUMMARY.get_or_init(|| {
+        catalog()
+            .services()
+            .flat_map(|s| s.actions())
+            .map(|a| a.access_level())
+            .collect()
+    })
+}
+
 impl Rule for WildcardAction {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -22,18 +37,32 @@ impl Rule for WildcardAction {
 
     fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
         for action in allowed_actions(statement).filter(|a| is_full_wildcard(&a.text)) {
-            out.push(
-                Finding::new(
-                    &META,
-                    cx.policy.file,
-                    action.span,
-                    format!(
-                        "action `{}` grants every action of every AWS service",
-                        action.text
-                    ),
+            let summary = every_action();
+            let message = if summary.total() == 0 {
+                format!(
+                    "action `{}` grants every action of every AWS service",
+                    action.text
                 )
-                .help("list only the actions the function calls, e.g. \"s3:GetObject\""),
+            } else {
+                format!(
+                    "action `{}` grants every action of every AWS service: {summary}",
+                    action.text
+                )
+            };
+            out.push(
+                Finding::new(&META, cx.policy.file, action.span, message)
+                    .help("list only the actions the function calls, e.g. \"s3:GetObject\""),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_full_wildcard_counts_every_catalog_action() {
+        assert_eq!(every_action().total(), catalog().counts().actions);
     }
 }

@@ -1,8 +1,18 @@
-//! `"Resource": "*"` in an Allow.
+//! `"Resource": "*"` (or an ARN that matches every resource of a type, such as
+//! `arn:aws:s3:::*`) for actions that could be scoped to ARNs.
+//!
+//! The statement's `Action` patterns are expanded with the catalog; actions that accept
+//! only `*` (`xray:PutTraceSegments`, most `List*`/`Describe*`) never count, and unknown or
+//! unresolved actions are left alone rather than guessed.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use super::helpers::{allowed_actions, has_wildcard, is_full_wildcard, scoped_severity};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::catalog::{arn_is_effectively_wildcard, catalog, Action, ActionResource};
 use crate::finding::{Finding, RuleMeta};
-use crate::model::Statement;
+use crate::model::{PolicyValue, Statement};
 
 pub struct WildcardResource;
 
@@ -13,6 +23,141 @@ static META: RuleMeta = rule_meta!(
     Medium,
     "an Allow statement applies to every resource although its actions can be scoped"
 );
+
+/// How many actions a message names before "and N more".
+const NAMED: usize = 3;
+
+/// The catalog actions the statement grants, split into those that accept resource ARNs and
+/// those that accept only `*`, without duplicates and in statement order.
+struct Granted<'a> {
+    scopable: Vec<Action<'a>>,
+    star_only: Vec<Action<'a>>,
+}
+
+fn granted(statement: &Statement) -> Granted<'static> {
+    let cat = catalog();
+    let mut seen = HashSet::new();
+    let mut out = Granted {
+        scopable: Vec::new(),
+        star_only: Vec::new(),
+    };
+    for value in allowed_actions(statement) {
+        if is_full_wildcard(&value.text) {
+            let (scopable, star_only) = every_action();
+            out.scopable
+                .extend(scopable.iter().filter(|a| seen.insert(**a)));
+            out.star_only
+                .extend(star_only.iter().filter(|a| seen.insert(**a)));
+            continue;
+        }
+        for action in cat.expand(&value.text).actions() {
+            if seen.insert(*action) {
+                if action.supports_resource_scoping() {
+                    out.scopable.push(*action);
+                } else {
+                    out.star_only.push(*action);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The whole catalog split by scoping support, computed once per run.
+fn every_action() -> &'static (Vec<Action<'static>>, Vec<Action<'static>>) {
+    static SPLIT: OnceLock<(Vec<Action<'static>>, Vec<Action<'static>>)> = OnceLock::new();
+    SPLIT.get_or_init(|| {
+        catalog()
+            .services()
+            .flat_map(|s| s.actions())
+            .partition(Action::supports_resource_scoping)
+    })
+}
+
+/// The ARN format to suggest for an action: a required resource type before optional
+/// ones, then the shortest format (`object` rather than `accesspointobject` for S3).
+fn preferred_format(action: &Action<'static>) -> Option<&'static str> {
+    action
+        .resource_types()
+        .filter(|r| !r.name.is_empty() && r.name != "*")
+        .min_by_key(|r| (!r.required, r.arn_format.len()))
+        .map(|r| r.arn_format)
+}
+
+/// The third ARN segment when it is a plain service name, to skip formats of other
+/// services cheaply.
+fn arn_service(arn: &str) -> Option<&str> {
+    let service = arn.split(':').nth(2)?;
+    (!service.is_empty() && !has_wildcard(service) && !service.contains('$')).then_some(service)
+}
+
+/// Can the value stand for every resource of some type? Only ARNs with a wildcard can.
+fn may_be_effectively_wildcard(value: &PolicyValue) -> bool {
+    value.text.starts_with("arn:") && has_wildcard(&value.text)
+}
+
+/// For each scopable action, the format the value matches in full (`arn:aws:s3:::*` for
+/// `s3:GetObject`'s objects). Formats are checked once per value.
+fn covered_by_wildcard_arn(
+    value: &str,
+    scopable: &[Action<'static>],
+) -> Vec<(Action<'static>, &'static str)> {
+    let service = arn_service(value);
+    let mut memo: HashMap<&'static str, bool> = HashMap::new();
+    let mut covers = |r: &ActionResource<'static>| {
+        if r.name.is_empty() || r.name == "*" {
+            return false;
+        }
+        if let Some(service) = service {
+            if r.arn_format.split(':').nth(2) != Some(service) {
+                return false;
+            }
+        }
+        *memo
+            .entry(r.arn_format)
+            .or_insert_with(|| arn_is_effectively_wildcard(value, r.arn_format))
+    };
+    scopable
+        .iter()
+        .filter_map(|a| {
+            a.resource_types()
+                .find(&mut covers)
+                .map(|r| (*a, r.arn_format))
+        })
+        .collect()
+}
+
+/// "`a`", "`a` and `b`", "`a`, `b` and `c`", "`a`, `b`, `c` and 5 more actions".
+fn name_list(actions: &[(Action<'static>, &'static str)]) -> String {
+    let names: Vec<String> = actions
+        .iter()
+        .take(NAMED)
+        .map(|(a, _)| format!("`{a}`"))
+        .collect();
+    let rest = actions.len().saturating_sub(NAMED);
+    match (names.split_last(), rest) {
+        (None, _) => String::new(),
+        (Some((last, [])), 0) => last.clone(),
+        (Some((last, init)), 0) => format!("{} and {last}", init.join(", ")),
+        (Some(_), rest) => format!(
+            "{} and {rest} more {}",
+            names.join(", "),
+            if rest == 1 { "action" } else { "actions" }
+        ),
+    }
+}
+
+/// The distinct formats of the named actions: "`f1`" or "`f1` or `f2`".
+fn format_list(actions: &[(Action<'static>, &'static str)]) -> String {
+    let mut formats: Vec<&str> = Vec::new();
+    for (_, format) in actions.iter().take(NAMED) {
+        if !formats.contains(format) {
+            formats.push(format);
+        }
+    }
+    let quoted: Vec<String> = formats.iter().map(|f| format!("`{f}`")).collect();
+    quoted.join(" or ")
+}
 
 impl Rule for WildcardResource {
     fn meta(&self) -> &'static RuleMeta {
@@ -26,11 +171,131 @@ impl Rule for WildcardResource {
         if resources.negated || statement.action.as_ref().is_none_or(|a| a.negated) {
             return;
         }
-        for resource in resources.values.iter().filter(|r| r.is_star()) {
+        let wide: Vec<&PolicyValue> = resources
+            .values
+            .iter()
+            .filter(|r| r.is_star() || may_be_effectively_wildcard(r))
+            .collect();
+        if wide.is_empty() {
+            return;
+        }
+        let granted = granted(statement);
+        if granted.scopable.is_empty() {
+            return;
+        }
+        let severity = scoped_severity(statement, META.severity);
+        let mut help =
+            String::from("name the ARNs the function works on, e.g. \"arn:aws:s3:::my-bucket/*\"");
+        if let Some(star_only) = granted.star_only.first() {
+            help.push_str(&format!(
+                "; keep actions that accept only `*`, such as `{star_only}`, in a statement of their own"
+            ));
+        }
+        for resource in wide {
+            let (covered, verb) = if resource.is_star() {
+                let covered: Vec<_> = granted
+                    .scopable
+                    .iter()
+                    .filter_map(|a| preferred_format(a).map(|f| (*a, f)))
+                    .collect();
+                (covered, "covers")
+            } else {
+                (
+                    covered_by_wildcard_arn(&resource.text, &granted.scopable),
+                    "matches every resource of",
+                )
+            };
+            if covered.is_empty() {
+                continue;
+            }
             out.push(
-                Finding::new(&META, cx.policy.file, resource.span, "resource `*` applies the statement's actions to every resource in every account the role can reach")
-                    .help("name the ARNs the function works on, e.g. \"arn:aws:s3:::my-bucket/*\""),
+                Finding::new(
+                    &META,
+                    cx.policy.file,
+                    resource.span,
+                    format!(
+                        "resource `{}` {verb} {}, which can be scoped to {}",
+                        resource.text,
+                        name_list(&covered),
+                        format_list(&covered)
+                    ),
+                )
+                .severity(severity)
+                .help(help.clone()),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(name: &str) -> Action<'static> {
+        catalog().action(name).expect("in catalog")
+    }
+
+    #[test]
+    fn star_only_actions_are_not_scopable() {
+        for name in [
+            "xray:PutTraceSegments",
+            "s3:ListAllMyBuckets",
+            "ec2:DescribeInstances",
+        ] {
+            assert!(!action(name).supports_resource_scoping(), "{name}");
+        }
+        assert!(action("s3:GetObject").supports_resource_scoping());
+    }
+
+    #[test]
+    fn preferred_format_is_the_plain_one() {
+        assert_eq!(
+            preferred_format(&action("s3:GetObject")),
+            Some("arn:${Partition}:s3:::${BucketName}/${ObjectName}")
+        );
+        assert_eq!(
+            preferred_format(&action("s3:ListBucket")),
+            Some("arn:${Partition}:s3:::${BucketName}")
+        );
+    }
+
+    #[test]
+    fn wildcard_arns_cover_only_their_types() {
+        let scopable = [action("s3:GetObject"), action("s3:ListBucket")];
+        let names = |value: &str| -> Vec<String> {
+            covered_by_wildcard_arn(value, &scopable)
+                .iter()
+                .map(|(a, _)| a.full_name())
+                .collect()
+        };
+        assert_eq!(names("arn:aws:s3:::*"), ["s3:GetObject", "s3:ListBucket"]);
+        assert_eq!(names("arn:aws:s3:::*/*"), ["s3:GetObject"]);
+        assert!(names("arn:aws:s3:::my-bucket/*").is_empty());
+        assert!(names("arn:aws:s3:::my-bucket").is_empty());
+        assert!(names("arn:aws:dynamodb:*:*:table/*").is_empty());
+        let table = [action("dynamodb:GetItem")];
+        assert_eq!(
+            covered_by_wildcard_arn("arn:aws:dynamodb:*:*:table/*", &table).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn name_lists_read_naturally() {
+        let a = |n: &str| (action(n), "f");
+        assert_eq!(name_list(&[a("s3:GetObject")]), "`s3:GetObject`");
+        assert_eq!(
+            name_list(&[a("s3:GetObject"), a("s3:PutObject")]),
+            "`s3:GetObject` and `s3:PutObject`"
+        );
+        assert_eq!(
+            name_list(&[
+                a("s3:GetObject"),
+                a("s3:PutObject"),
+                a("s3:ListBucket"),
+                a("s3:DeleteObject")
+            ]),
+            "`s3:GetObject`, `s3:PutObject`, `s3:ListBucket` and 1 more action"
+        );
     }
 }

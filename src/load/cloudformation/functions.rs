@@ -1,0 +1,238 @@
+//! Lambda functions, permissions, URLs and invoke configs of plain CloudFormation.
+
+use super::intrinsics::single_key;
+use super::Template;
+use crate::load::policy_reader::Resolver;
+use crate::model::{
+    EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
+};
+use crate::source::Spanned;
+use crate::syntax::{Entry, Node};
+
+/// Service principals that invoke functions asynchronously.
+const ASYNC_PRINCIPALS: &[&str] = &[
+    "s3.amazonaws.com",
+    "sns.amazonaws.com",
+    "events.amazonaws.com",
+    "logs.amazonaws.com",
+    "iot.amazonaws.com",
+    "ses.amazonaws.com",
+    "cognito-idp.amazonaws.com",
+    "scheduler.amazonaws.com",
+];
+
+pub fn load(template: &Template<'_>, model: &mut FileModel) {
+    for resource in &template.resources {
+        if type_of(resource) == Some("AWS::Lambda::Function") {
+            let props = resource.value.get("Properties");
+            let lookup = |key: &str| props.and_then(|p| p.get(key));
+            let mut function = read_common(template, resource, &lookup, false);
+            if let Some(role) = lookup("Role") {
+                link_role(template, model, &mut function, role);
+            }
+            function.dead_letter = lookup("DeadLetterConfig")
+                .filter(|d| d.get("TargetArn").is_some())
+                .map(|d| d.span);
+            function.tracing = lookup("TracingConfig")
+                .and_then(|t| t.get("Mode"))
+                .and_then(|m| {
+                    m.scalar_text()
+                        .map(|text| Spanned::new(text.to_string(), m.span))
+                });
+            model.functions.push(function);
+        }
+    }
+    for resource in &template.resources {
+        let props = resource.value.get("Properties");
+        match type_of(resource) {
+            Some("AWS::Lambda::Permission") => load_permission(template, resource, model),
+            Some("AWS::Lambda::Url") => {
+                let target = props.and_then(|p| p.get("TargetFunctionArn"));
+                let auth = props.and_then(|p| p.get("AuthType"));
+                if let (Some(function), Some(auth)) = (
+                    target.and_then(|t| function_index(template, model, t)),
+                    auth,
+                ) {
+                    model.functions[function].url = Some(FunctionUrl {
+                        auth_type: Spanned::new(
+                            auth.scalar_text().unwrap_or("").to_string(),
+                            auth.span,
+                        ),
+                    });
+                }
+            }
+            Some("AWS::Lambda::EventInvokeConfig") => {
+                let target = props.and_then(|p| p.get("FunctionName"));
+                let on_failure = props
+                    .and_then(|p| p.get("DestinationConfig"))
+                    .and_then(|d| d.get("OnFailure"))
+                    .is_some();
+                if let (Some(function), true) = (
+                    target.and_then(|t| function_index(template, model, t)),
+                    on_failure,
+                ) {
+                    model.functions[function].on_failure_destination = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+pub fn type_of(resource: &Entry) -> Option<&str> {
+    resource.value.get("Type").and_then(Node::scalar_text)
+}
+
+/// The function of this template a `FunctionName`/`TargetFunctionArn` value refers to.
+fn function_index(template: &Template<'_>, model: &FileModel, node: &Node) -> Option<usize> {
+    let name = template.referenced_resource(node)?;
+    model.functions.iter().position(|f| f.logical_id == name)
+}
+
+/// Properties shared by `AWS::Lambda::Function` and `AWS::Serverless::Function`.
+pub fn read_common<'n>(
+    template: &Template<'_>,
+    resource: &Entry,
+    lookup: &dyn Fn(&str) -> Option<&'n Node>,
+    sam: bool,
+) -> Function {
+    let spanned = |node: &Node| {
+        node.scalar_text()
+            .map(|t| Spanned::new(t.to_string(), node.span))
+    };
+    let cdk_path = resource
+        .value
+        .get("Metadata")
+        .and_then(|m| m.get("aws:cdk:path"))
+        .and_then(Node::scalar_text)
+        .map(str::to_string);
+    let mut function = Function {
+        file: template.file,
+        logical_id: resource.key.value.clone(),
+        span: resource.key.span,
+        properties_span: resource
+            .value
+            .get("Properties")
+            .map_or(resource.key.span, |p| p.span),
+        sam,
+        runtime: lookup("Runtime").and_then(spanned),
+        package_image: lookup("PackageType").and_then(Node::scalar_text) == Some("Image"),
+        environment: Vec::new(),
+        environment_span: None,
+        kms_key: lookup("KmsKeyArn")
+            .filter(|k| !is_empty_value(k))
+            .map(|k| k.span),
+        vpc_config: lookup("VpcConfig")
+            .filter(|v| !is_empty_value(v))
+            .map(|v| v.span),
+        reserved_concurrency: lookup("ReservedConcurrentExecutions").map(|r| r.span),
+        dead_letter: None,
+        on_failure_destination: false,
+        tracing: None,
+        url: None,
+        events: Vec::new(),
+        role: None,
+        external_role: None,
+        cdk_path,
+    };
+    if let Some(variables) = lookup("Environment").and_then(|e| e.get("Variables")) {
+        function.environment_span = Some(variables.span);
+        function.environment = read_variables(template, variables);
+    }
+    function
+}
+
+fn is_empty_value(node: &Node) -> bool {
+    node.is_null()
+        || super::intrinsics::is_no_value(node)
+        || node.as_map().is_some_and(<[Entry]>::is_empty)
+}
+
+pub fn read_variables(template: &Template<'_>, variables: &Node) -> Vec<EnvVar> {
+    variables
+        .as_map()
+        .unwrap_or_default()
+        .iter()
+        .map(|entry| EnvVar {
+            name: entry.key.clone(),
+            value: env_value(template, &entry.value),
+            value_span: entry.value.span,
+        })
+        .collect()
+}
+
+fn env_value(template: &Template<'_>, node: &Node) -> EnvValue {
+    if let Some(text) = node.scalar_text() {
+        return if text.contains("{{resolve:") {
+            EnvValue::DynamicReference(text.to_string())
+        } else {
+            EnvValue::Literal(text.to_string())
+        };
+    }
+    if let Some(("Ref", arg)) = single_key(node) {
+        if let Some(name) = arg.scalar_text() {
+            if let Some(param) = template.parameters.get(name) {
+                return EnvValue::Parameter {
+                    name: name.to_string(),
+                    no_echo: param.no_echo,
+                };
+            }
+        }
+    }
+    let mut values = Vec::new();
+    template.strings(node, &mut values);
+    let text = values.first().map_or_else(String::new, |v| v.text.clone());
+    if text.contains("{{resolve:") {
+        EnvValue::DynamicReference(text)
+    } else {
+        EnvValue::Expression(text)
+    }
+}
+
+/// Point a function at its role when the role is one of the template's.
+pub fn link_role(template: &Template<'_>, model: &FileModel, function: &mut Function, role: &Node) {
+    match template.referenced_resource(role) {
+        Some(name) => function.role = model.roles.iter().position(|r| r.logical_id == name),
+        None => {
+            let mut values = Vec::new();
+            template.strings(role, &mut values);
+            function.external_role = Some(Spanned::new(
+                values.first().map_or_else(String::new, |v| v.text.clone()),
+                role.span,
+            ));
+        }
+    }
+}
+
+fn load_permission(template: &Template<'_>, resource: &Entry, model: &mut FileModel) {
+    let props = resource.value.get("Properties");
+    let lookup = |key: &str| props.and_then(|p| p.get(key));
+    let Some(principal_node) = lookup("Principal") else {
+        return;
+    };
+    let mut values = Vec::new();
+    template.strings(principal_node, &mut values);
+    let principal = values.first().map_or_else(String::new, |v| v.text.clone());
+    let permission = LambdaPermission {
+        file: template.file,
+        span: principal_node.span,
+        principal: Spanned::new(principal.clone(), principal_node.span),
+        has_source_arn: lookup("SourceArn").is_some(),
+        has_source_account: lookup("SourceAccount").is_some(),
+        function_url_auth: lookup("FunctionUrlAuthType")
+            .and_then(Node::scalar_text)
+            .map(str::to_string),
+        logical_id: resource.key.value.clone(),
+    };
+    if let Some(function) = lookup("FunctionName").and_then(|f| function_index(template, model, f))
+    {
+        if ASYNC_PRINCIPALS.contains(&principal.as_str()) {
+            model.functions[function].events.push(EventSource {
+                kind: principal.clone(),
+                span: resource.key.span,
+                asynchronous: true,
+            });
+        }
+    }
+    model.permissions.push(permission);
+}

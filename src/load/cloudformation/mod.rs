@@ -1,0 +1,201 @@
+//! CloudFormation templates (JSON and YAML), AWS SAM and CDK output.
+//!
+//! Every policy in the template is read where it is written, so findings point at the
+//! template's own lines, also for SAM shorthands that the SAM transform would expand.
+
+mod embedded;
+mod functions;
+mod iam;
+pub mod intrinsics;
+mod sam;
+
+use std::collections::HashMap;
+
+use super::{DeclaredSuppression, LoadNote, Loaded};
+use crate::model::FileModel;
+use crate::source::{FileId, Span, Spanned};
+use crate::syntax::{Entry, Node};
+
+/// A parameter's default (as text) and whether it is marked `NoEcho`.
+pub struct Parameter {
+    pub default: Option<String>,
+    pub no_echo: bool,
+}
+
+/// The parts of a template every stage needs, borrowed from the syntax tree.
+pub struct Template<'a> {
+    pub file: FileId,
+    /// The file's text, for policies embedded as JSON strings.
+    pub text: &'a str,
+    pub parameters: HashMap<String, Parameter>,
+    pub mappings: Option<&'a Node>,
+    pub resources: Vec<&'a Entry>,
+    resource_index: HashMap<&'a str, usize>,
+    pub sam: bool,
+    pub globals: Option<&'a Node>,
+}
+
+/// A template has `AWSTemplateFormatVersion`, or `Resources` whose entries carry a `Type`
+/// in the `AWS::` or `Custom::` namespace.
+pub fn is_template(root: &Node) -> bool {
+    if root.get("AWSTemplateFormatVersion").is_some() {
+        return true;
+    }
+    root.get("Resources")
+        .and_then(Node::as_map)
+        .is_some_and(|resources| {
+            resources.iter().any(|r| {
+                r.value
+                    .get("Type")
+                    .and_then(Node::scalar_text)
+                    .is_some_and(|t| t.starts_with("AWS::") || t.starts_with("Custom::"))
+            })
+        })
+}
+
+impl<'a> Template<'a> {
+    pub fn new(root: &'a Node, file: FileId, text: &'a str) -> Self {
+        let mut parameters = HashMap::new();
+        for entry in root
+            .get("Parameters")
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+        {
+            let default = entry
+                .value
+                .get("Default")
+                .and_then(Node::scalar_text)
+                .map(str::to_string);
+            let no_echo = entry
+                .value
+                .get("NoEcho")
+                .and_then(Node::scalar_text)
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            parameters.insert(entry.key.value.clone(), Parameter { default, no_echo });
+        }
+        let resources: Vec<&Entry> = root
+            .get("Resources")
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+            .iter()
+            .collect();
+        let resource_index = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.key.value.as_str(), i))
+            .collect();
+        let sam = transforms(root).any(|t| t.starts_with("AWS::Serverless"));
+        Template {
+            file,
+            text,
+            parameters,
+            mappings: root.get("Mappings"),
+            resources,
+            resource_index,
+            sam,
+            globals: root.get("Globals"),
+        }
+    }
+
+    pub fn resource(&self, name: &str) -> Option<&'a Entry> {
+        self.resource_index.get(name).map(|&i| self.resources[i])
+    }
+
+    pub fn resource_type(&self, name: &str) -> Option<&'a str> {
+        self.resource(name)?.value.get("Type")?.scalar_text()
+    }
+
+    /// The logical id a value refers to: `!Ref X`, `!GetAtt X.Arn`, `!Sub ${X.Arn}`.
+    pub fn referenced_resource(&self, node: &Node) -> Option<&'a str> {
+        let (key, arg) = intrinsics::single_key(node)?;
+        let name = match key {
+            "Ref" => arg.scalar_text()?.to_string(),
+            "Fn::GetAtt" => match arg.as_seq() {
+                Some([r, _]) => r.scalar_text()?.to_string(),
+                _ => arg.scalar_text()?.split('.').next()?.to_string(),
+            },
+            "Fn::Sub" => {
+                let text = arg
+                    .scalar_text()
+                    .or_else(|| arg.as_seq()?.first()?.scalar_text())?;
+                let start = text.find("${")? + 2;
+                let end = start + text[start..].find('}')?;
+                text[start..end].split('.').next()?.to_string()
+            }
+            _ => return None,
+        };
+        self.resource(&name).map(|e| e.key.value.as_str())
+    }
+
+    pub fn resource_index_of(&self, name: &str) -> Option<usize> {
+        self.resource_index.get(name).copied()
+    }
+}
+
+fn transforms(root: &Node) -> impl Iterator<Item = &str> {
+    root.get("Transform")
+        .map(Node::one_or_many)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::scalar_text)
+}
+
+/// Load a template into the model.
+pub fn load(root: &Node, file: FileId, text: &str, loaded: &mut Loaded) {
+    let template = Template::new(root, file, text);
+    let mut model = FileModel::default();
+    for other in transforms(root)
+        .filter(|t| !t.starts_with("AWS::Serverless") && *t != "AWS::LanguageExtensions")
+    {
+        loaded.notes.push(LoadNote {
+            span: root.get("Transform").map_or(Span::default(), |t| t.span),
+            message: format!(
+                "macro `{other}` is not evaluated offline; resources it would add are not linted"
+            ),
+        });
+    }
+    for resource in &template.resources {
+        loaded
+            .resources
+            .push(resource.key.span.cover(resource.value.span));
+        read_metadata_suppressions(resource, &mut loaded.suppressions);
+        if resource.key.value.starts_with("Fn::ForEach") {
+            loaded.notes.push(LoadNote {
+                span: resource.key.span,
+                message: "`Fn::ForEach` resources are not expanded offline; their policies are not linted".into(),
+            });
+        }
+    }
+    iam::load(&template, &mut model);
+    sam::load(&template, &mut model, &mut loaded.notes);
+    functions::load(&template, &mut model);
+    loaded.model = model;
+}
+
+/// `Metadata: {iamlint: {ignore: [{rule: ..., reason: ...}]}}` on a resource.
+fn read_metadata_suppressions(resource: &Entry, out: &mut Vec<DeclaredSuppression>) {
+    let Some(ignores) = resource
+        .value
+        .get("Metadata")
+        .and_then(|m| m.get("iamlint"))
+        .and_then(|m| m.get("ignore"))
+    else {
+        return;
+    };
+    for item in ignores.one_or_many() {
+        let (rule, reason) = match item.as_scalar() {
+            Some(_) => (item, None),
+            None => match item.get("rule") {
+                Some(rule) => (rule, item.get("reason").and_then(Node::scalar_text)),
+                None => continue,
+            },
+        };
+        if let Some(name) = rule.scalar_text() {
+            out.push(DeclaredSuppression {
+                rule: Spanned::new(name.to_string(), rule.span),
+                reason: reason.map(str::to_string),
+                scope: resource.key.span.cover(resource.value.span),
+            });
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! A function without reserved concurrency.
+
+use super::{rule_meta, FunctionCx, Rule};
+use crate::finding::{Finding, RuleMeta};
+
+pub struct LambdaNoReservedConcurrency;
+
+static META: RuleMeta = rule_meta!(
+    "LMB004",
+    "lambda-no-reserved-concurrency",
+    LambdaPractice,
+    Info,
+    "a function has no reserved concurrency"
+);
+
+impl Rule for LambdaNoReservedConcurrency {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_function(&self, cx: &FunctionCx<'_>, out: &mut Vec<Finding>) {
+        let function = cx.function;
+        if function.reserved_concurrency.is_some() {
+            return;
+        }
+        out.push(
+            Finding::new(
+                &META,
+                function.file,
+                function.span,
+                format!(
+                    "function {} has no reserved concurrency, so a burst of events can take the whole account's concurrency",
+                    function.display_name()
+                ),
+            )
+            .help("set `ReservedConcurrentExecutions` to the most instances the function should run at once"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FileModel;
+    use crate::rules::lambda_helpers::testing::{function, span};
+
+    #[test]
+    fn flags_only_functions_without_reserved_concurrency() {
+        let mut capped = function("Capped", 200);
+        capped.reserved_concurrency = Some(span(250, 2));
+        let model = FileModel {
+            functions: vec![function("Api", 10), capped],
+            ..FileModel::default()
+        };
+        let mut out = Vec::new();
+        LambdaNoReservedConcurrency.check_model(&model, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].span, span(10, 3));
+        assert!(out[0]
+            .message
+            .starts_with("function `Api` has no reserved concurrency"));
+    }
+}

@@ -1,0 +1,358 @@
+//! A function that talks to a VPC data store but is not attached to a VPC.
+
+use super::lambda_helpers::{allowed_actions_of, glob_match_ci, name_words};
+use super::{rule_meta, FunctionCx, Rule};
+use crate::finding::{Finding, RuleMeta};
+use crate::model::{EnvValue, Related};
+use crate::source::Span;
+
+pub struct LambdaNoVpc;
+
+static META: RuleMeta = rule_meta!(
+    "LMB003",
+    "lambda-no-vpc",
+    LambdaPractice,
+    Medium,
+    "a function that reaches a VPC data store is not attached to a VPC"
+);
+
+/// Data-plane actions: calling them means opening a connection to the store itself, which
+/// lives in a VPC. Control-plane actions (`rds:DescribeDBInstances`) and HTTPS data APIs
+/// (`rds-data:*`, `redshift-data:*`) need no VPC and are left out.
+const DATA_PLANE_ACTIONS: &[(&str, &str)] = &[
+    ("rds-db:connect", "RDS/Aurora"),
+    ("elasticache:Connect", "ElastiCache"),
+    ("memorydb:Connect", "MemoryDB"),
+    ("redshift:GetClusterCredentials", "Redshift"),
+    ("redshift:GetClusterCredentialsWithIAM", "Redshift"),
+    ("redshift-serverless:GetCredentials", "Redshift Serverless"),
+    ("neptune-db:connect", "Neptune"),
+    ("kafka-cluster:Connect", "MSK"),
+    ("elasticfilesystem:ClientMount", "EFS"),
+    ("elasticfilesystem:ClientWrite", "EFS"),
+    ("elasticfilesystem:ClientRootAccess", "EFS"),
+    ("es:ESHttpGet", "OpenSearch"),
+    ("es:ESHttpPost", "OpenSearch"),
+    ("es:ESHttpPut", "OpenSearch"),
+    ("es:ESHttpDelete", "OpenSearch"),
+    ("es:ESHttpHead", "OpenSearch"),
+    ("es:ESHttpPatch", "OpenSearch"),
+    ("dax:GetItem", "DAX"),
+    ("dax:BatchGetItem", "DAX"),
+    ("dax:Query", "DAX"),
+    ("dax:Scan", "DAX"),
+    ("dax:PutItem", "DAX"),
+    ("dax:UpdateItem", "DAX"),
+    ("dax:DeleteItem", "DAX"),
+    ("dax:BatchWriteItem", "DAX"),
+    ("dax:ConditionCheckItem", "DAX"),
+];
+
+/// Services whose every action is data plane, so `service:*` counts too.
+const ALL_DATA_PLANE: &[&str] = &["rds-db", "neptune-db", "kafka-cluster"];
+
+/// Endpoint host labels (`<x>.<region>.<label>.amazonaws.com`) of VPC-only stores.
+const ENDPOINT_LABELS: &[(&str, &str)] = &[
+    ("rds", "RDS/Aurora"),
+    ("cache", "ElastiCache"),
+    ("memorydb", "MemoryDB"),
+    ("redshift", "Redshift"),
+    ("redshift-serverless", "Redshift Serverless"),
+    ("docdb", "DocumentDB"),
+    ("docdb-elastic", "DocumentDB"),
+    ("neptune", "Neptune"),
+    ("efs", "EFS"),
+    ("kafka", "MSK"),
+    ("dax-clusters", "DAX"),
+];
+
+/// Variable name words naming a store (`RDS_ENDPOINT`, `AURORA_HOST`), used when the value
+/// is an expression such as `!GetAtt Database.Endpoint.Address`.
+const NAME_SERVICES: &[(&str, &str)] = &[
+    ("rds", "RDS/Aurora"),
+    ("aurora", "RDS/Aurora"),
+    ("elasticache", "ElastiCache"),
+    ("memorydb", "MemoryDB"),
+    ("redshift", "Redshift"),
+    ("docdb", "DocumentDB"),
+    ("documentdb", "DocumentDB"),
+    ("neptune", "Neptune"),
+    ("dax", "DAX"),
+    ("msk", "MSK"),
+];
+
+const NAME_ENDPOINT_WORDS: &[&str] = &[
+    "host", "hostname", "endpoint", "address", "addr", "url", "uri", "cluster", "server", "proxy",
+    "reader", "writer",
+];
+
+/// The store an `amazonaws.com` host name in the text belongs to, when it is VPC-only.
+fn endpoint_in(text: &str) -> Option<&'static str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        .find_map(|host| {
+            let host = host.to_ascii_lowercase();
+            let labels: Vec<&str> = host.split('.').collect();
+            let suffix = match labels.as_slice() {
+                [.., "amazonaws", "com"] => 2,
+                [.., "amazonaws", "com", "cn"] => 3,
+                _ => return None,
+            };
+            if labels.len() < suffix + 2 {
+                return None;
+            }
+            let inner = &labels[1..labels.len() - suffix];
+            // OpenSearch: only VPC domains (`vpc-...`); `search-...` endpoints are public.
+            if labels[0].starts_with("vpc-") && inner.contains(&"es") {
+                return Some("OpenSearch");
+            }
+            ENDPOINT_LABELS
+                .iter()
+                .find(|(label, _)| inner.contains(label))
+                .map(|(_, store)| *store)
+        })
+}
+
+fn store_named_by(name: &str) -> Option<&'static str> {
+    let words = name_words(name);
+    if !words
+        .iter()
+        .any(|w| NAME_ENDPOINT_WORDS.contains(&w.as_str()))
+    {
+        return None;
+    }
+    NAME_SERVICES
+        .iter()
+        .find(|(word, _)| words.iter().any(|w| w == word))
+        .map(|(_, store)| *store)
+}
+
+/// The data-plane store an action pattern reaches, if any.
+fn store_reached_by(action: &str) -> Option<&'static str> {
+    let (service, name) = action.split_once(':')?;
+    if service.contains(['*', '?']) || name.is_empty() {
+        return None;
+    }
+    if name == "*"
+        && !ALL_DATA_PLANE
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(service))
+    {
+        return None;
+    }
+    DATA_PLANE_ACTIONS
+        .iter()
+        .find(|(target, _)| glob_match_ci(action, target))
+        .map(|(_, store)| *store)
+}
+
+/// The article for a store: "an `RDS/Aurora` endpoint", "a `MemoryDB` endpoint".
+fn article(store: &str) -> &'static str {
+    if store.starts_with("RDS")
+        || store.starts_with("MSK")
+        || store.starts_with('E')
+        || store.starts_with('O')
+    {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+struct Trigger {
+    reason: String,
+    span: Span,
+}
+
+impl Rule for LambdaNoVpc {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_function(&self, cx: &FunctionCx<'_>, out: &mut Vec<Finding>) {
+        let function = cx.function;
+        if function.vpc_config.is_some() {
+            return;
+        }
+        let mut triggers = Vec::new();
+        for var in &function.environment {
+            let name = &var.name.value;
+            let in_value = match &var.value {
+                EnvValue::Literal(text) | EnvValue::Expression(text) => endpoint_in(text),
+                _ => None,
+            };
+            let reason = match (in_value, &var.value) {
+                (Some(store), _) => Some(format!(
+                    "environment variable `{name}` points at {} {store} endpoint",
+                    article(store)
+                )),
+                (None, EnvValue::Literal(_)) => None,
+                (None, _) => store_named_by(name).map(|store| {
+                    format!(
+                        "environment variable `{name}` names {} {store} endpoint",
+                        article(store)
+                    )
+                }),
+            };
+            if let Some(reason) = reason {
+                triggers.push(Trigger {
+                    reason,
+                    span: var.value_span,
+                });
+            }
+        }
+        for action in allowed_actions_of(cx.model.function_policies(function)).values {
+            if let Some(store) = store_reached_by(&action.text) {
+                triggers.push(Trigger {
+                    reason: format!("its role allows `{}` ({store})", action.text),
+                    span: action.span,
+                });
+            }
+        }
+        let Some(first) = triggers.first() else {
+            return;
+        };
+        let more = match triggers.len() {
+            1 => String::new(),
+            2 => " (and 1 more reference)".to_string(),
+            n => format!(" (and {} more references)", n - 1),
+        };
+        out.push(
+            Finding::new(
+                &META,
+                function.file,
+                function.span,
+                format!(
+                    "function {} has no VPC configuration but {}{more}: the data store must then be reachable from the internet",
+                    function.display_name(),
+                    first.reason
+                ),
+            )
+            .help("attach the function to private subnets with `VpcConfig` (subnet ids and a security group the data store admits) and keep the store private")
+            .related(triggers.iter().map(|t| Related {
+                label: t.reason.clone(),
+                file: function.file,
+                span: t.span,
+            })),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FileModel, Function};
+    use crate::rules::lambda_helpers::testing::{allow, env, function, literal, role, span};
+
+    fn run(configure: impl FnOnce(&mut Function), actions: &[&[&str]]) -> Vec<Finding> {
+        let mut f = function("Orders", 10);
+        f.role = Some(0);
+        configure(&mut f);
+        let model = FileModel {
+            functions: vec![f],
+            roles: vec![role("OrdersRole", 400, vec![0])],
+            policies: vec![allow(actions)],
+            ..FileModel::default()
+        };
+        let mut out = Vec::new();
+        LambdaNoVpc.check_model(&model, &mut out);
+        out
+    }
+
+    #[test]
+    fn flags_rds_iam_auth_without_vpc() {
+        let findings = run(|_| {}, &[&["dynamodb:GetItem", "rds-db:connect"]]);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "function `Orders` has no VPC configuration but its role allows `rds-db:connect` (RDS/Aurora): the data store must then be reachable from the internet"
+        );
+        assert_eq!(findings[0].related.len(), 1);
+        assert!(!run(|_| {}, &[&["rds-db:*"]]).is_empty());
+        assert!(!run(|_| {}, &[&["es:ESHttp*"]]).is_empty());
+        assert!(!run(|_| {}, &[&["elasticfilesystem:ClientMount"]]).is_empty());
+    }
+
+    #[test]
+    fn ignores_control_plane_https_apis_and_bare_wildcards() {
+        for actions in [
+            &["rds:DescribeDBInstances", "rds:CreateDBSnapshot"][..],
+            &[
+                "rds-data:ExecuteStatement",
+                "redshift-data:ExecuteStatement",
+            ],
+            &["elasticache:*", "es:*"],
+            &["*"],
+            &["*:*"],
+            &["dynamodb:*"],
+        ] {
+            assert!(run(|_| {}, &[actions]).is_empty(), "{actions:?}");
+        }
+    }
+
+    #[test]
+    fn flags_endpoints_in_environment_values() {
+        for value in [
+            "orders.cluster-abc123.us-east-1.rds.amazonaws.com",
+            "postgres://app@orders.abc.eu-west-1.rds.amazonaws.com:5432/orders",
+            "redis://sessions.abc.0001.use1.cache.amazonaws.com:6379",
+            "vpc-logs-abc.us-east-1.es.amazonaws.com",
+            "fs-12345678.efs.us-east-1.amazonaws.com",
+            "orders.abc.cn-north-1.rds.amazonaws.com.cn",
+        ] {
+            let findings = run(|f| f.environment = vec![literal("DB", value, 100)], &[]);
+            assert_eq!(findings.len(), 1, "{value}");
+            assert!(findings[0]
+                .message
+                .contains("environment variable `DB` points at a"));
+            assert!(findings[0].message.contains("endpoint"));
+        }
+    }
+
+    #[test]
+    fn ignores_public_and_non_vpc_endpoints() {
+        for value in [
+            "search-logs-abc.us-east-1.es.amazonaws.com",
+            "dynamodb.us-east-1.amazonaws.com",
+            "https://sqs.us-east-1.amazonaws.com/111122223333/orders",
+            "db.example.com",
+            "localhost",
+        ] {
+            assert!(
+                run(
+                    |f| f.environment = vec![literal("DB_HOST", value, 100)],
+                    &[]
+                )
+                .is_empty(),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_count_only_for_values_that_are_not_literals() {
+        let getatt = EnvValue::Expression("${Database.Endpoint.Address}".into());
+        let findings = run(
+            |f| f.environment = vec![env("RDS_ENDPOINT", getatt.clone(), 100)],
+            &[],
+        );
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0]
+            .message
+            .contains("`RDS_ENDPOINT` names an RDS/Aurora endpoint"));
+        assert!(run(|f| f.environment = vec![env("DB_HOST", getatt, 100)], &[]).is_empty());
+        assert!(run(
+            |f| f.environment = vec![literal("RDS_HOST", "localhost", 100)],
+            &[]
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn clean_inside_a_vpc() {
+        assert!(run(
+            |f| f.vpc_config = Some(span(300, 40)),
+            &[&["rds-db:connect"]]
+        )
+        .is_empty());
+    }
+}

@@ -1,0 +1,200 @@
+//! An action already covered by a wildcard (or listed twice) in the same `Action` or
+//! `NotAction` list: `s3:GetObject` next to `s3:Get*`.
+
+use super::helpers::{has_wildcard, is_full_wildcard};
+use super::{rule_meta, PolicyCx, Rule};
+use crate::finding::{Applicability, Edit, Finding, Fix, RuleMeta};
+use crate::model::{PolicyDocument, PolicyValue, Statement, ValueList};
+use crate::source::Span;
+
+pub struct RedundantAction;
+
+static META: RuleMeta = rule_meta!(
+    "IAM109",
+    "redundant-action",
+    PolicyMistake,
+    Low,
+    "an action list names an action that another entry of the list already covers"
+);
+
+/// Does every action `inner` stands for also match `outer`? IAM compares names ignoring
+/// case; `*` is any run and `?` one character.
+fn covers(outer: &str, inner: &str) -> bool {
+    if is_full_wildcard(outer) {
+        return true;
+    }
+    if !has_wildcard(outer) || !has_wildcard(inner) {
+        // A literal action is covered by a pattern that matches its name, or by itself.
+        return glob_match_ci(outer, inner) && (has_wildcard(outer) || !has_wildcard(inner));
+    }
+    // Two patterns: only the plain `prefix*` form is compared (`s3:*` covers `s3:Get*`),
+    // which is exact; anything subtler is left alone rather than guessed.
+    match outer.strip_suffix('*') {
+        Some(prefix) if !has_wildcard(prefix) => {
+            inner.len() >= prefix.len()
+                && inner.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        }
+        _ => false,
+    }
+}
+
+/// `*` matches any run (also empty), `?` one byte; everything else ignores ASCII case.
+fn glob_match_ci(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some(b'*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == b'?' || c.eq_ignore_ascii_case(&t[ti]) => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// The entry that makes `values[i]` redundant. Of two entries that cover each other
+/// (`s3:*` twice), only the later one is redundant, so one always stays.
+fn covering(values: &[PolicyValue], i: usize) -> Option<&PolicyValue> {
+    let inner = &values[i];
+    if !inner.resolved {
+        return None;
+    }
+    values.iter().enumerate().find_map(|(j, outer)| {
+        let redundant = j != i
+            && outer.resolved
+            && covers(&outer.text, &inner.text)
+            && (j < i || !covers(&inner.text, &outer.text));
+        redundant.then_some(outer)
+    })
+}
+
+/// Delete `values[i]` with the separator next to it, as a byte-range edit. The edit is only
+/// built when every value of the list comes from its own node, in source order, inside the
+/// list (a plain JSON or YAML list, flow or block): then the text between two neighbours
+/// is only the separator (`, `, `,\n    `, `\n  - `) and maybe a YAML comment.
+fn removal(policy: &PolicyDocument, list: &ValueList, i: usize) -> Option<Fix> {
+    let values = &list.values;
+    if policy.synthesized || values.len() < 2 {
+        return None;
+    }
+    let inside = |s: Span| s.start >= list.span.start && s.end <= list.span.end && s != list.span;
+    let ordered = values.windows(2).all(|w| w[0].span.end <= w[1].span.start);
+    if !ordered
+        || !values
+            .iter()
+            .all(|v| inside(v.span) && v.span.start < v.span.end)
+    {
+        return None;
+    }
+    // An entry before the last takes the separator after it; the last takes the one before,
+    // so a list never ends in a dangling comma.
+    let span = match values.get(i + 1) {
+        Some(next) => Span::new(values[i].span.start as usize, next.span.start as usize),
+        None => Span::new(values[i - 1].span.end as usize, values[i].span.end as usize),
+    };
+    Some(Fix {
+        title: format!("remove the redundant `{}`", values[i].text),
+        applicability: Applicability::Safe,
+        edits: vec![Edit {
+            span,
+            replacement: String::new(),
+        }],
+    })
+}
+
+impl Rule for RedundantAction {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+        let Some(list) = &statement.action else {
+            return;
+        };
+        let key = if list.negated { "NotAction" } else { "Action" };
+        for (i, value) in list.values.iter().enumerate() {
+            let Some(outer) = covering(&list.values, i) else {
+                continue;
+            };
+            let message = if outer.text.eq_ignore_ascii_case(&value.text) {
+                format!("action `{}` is listed twice in `{key}`", value.text)
+            } else {
+                format!(
+                    "action `{}` is already covered by `{}` in the same `{key}` list",
+                    value.text, outer.text
+                )
+            };
+            let mut finding =
+                Finding::new(&META, cx.policy.file, value.span, message).help(format!(
+                    "remove `{}`; the list means the same without it",
+                    value.text
+                ));
+            if let Some(fix) = removal(cx.policy, list, i) {
+                finding = finding.fix(fix);
+            }
+            out.push(finding);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coverage_is_exact() {
+        assert!(covers("s3:Get*", "s3:GetObject"));
+        assert!(covers("S3:get*", "s3:GetObject"));
+        assert!(covers("s3:*", "s3:Get*"));
+        assert!(covers("*", "s3:GetObject"));
+        assert!(covers("s3:GetObject", "S3:GETOBJECT"));
+        assert!(covers("s3:*Object", "s3:GetObject"));
+        assert!(!covers("s3:Get*", "s3:PutObject"));
+        assert!(!covers("s3:GetObject", "s3:Get*"));
+        assert!(!covers("s3:Get*", "s3:*"));
+        // `?` must not be read as covering a `*` of the inner pattern.
+        assert!(!covers("s3:Get?bject", "s3:Get*bject"));
+        assert!(!covers("s3:*Object", "s3:Get*"));
+        assert!(!covers("s3:*", "sqs:SendMessage"));
+    }
+
+    fn values(texts: &[&str]) -> Vec<PolicyValue> {
+        texts
+            .iter()
+            .map(|t| PolicyValue::literal(*t, Span::default()))
+            .collect()
+    }
+
+    #[test]
+    fn of_two_equal_entries_only_the_later_is_redundant() {
+        let v = values(&["s3:*", "s3:GetObject", "S3:*"]);
+        assert_eq!(covering(&v, 0), None);
+        assert_eq!(covering(&v, 1).map(|o| o.text.as_str()), Some("s3:*"));
+        assert_eq!(covering(&v, 2).map(|o| o.text.as_str()), Some("s3:*"));
+        let v = values(&["s3:Get*", "s3:*"]);
+        assert_eq!(covering(&v, 0).map(|o| o.text.as_str()), Some("s3:*"));
+        assert_eq!(covering(&v, 1), None);
+    }
+
+    #[test]
+    fn unresolved_values_neither_cover_nor_are_covered() {
+        let mut v = values(&["${Actions}", "s3:GetObject"]);
+        v[0].resolved = false;
+        v[0].text = "*".into();
+        assert_eq!(covering(&v, 1), None);
+    }
+}

@@ -1,0 +1,525 @@
+//! End-to-end tests of the `iamlint` binary: exit codes, config files, suppressions,
+//! baselines and standard input, each in a throw-away directory.
+
+#![allow(clippy::unwrap_used)]
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const WILDCARD_ACTION: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "Admin", "Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::example-bucket/*"}
+  ]
+}
+"#;
+
+/// Only a medium finding: a partial service wildcard.
+const MEDIUM_ONLY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "Read", "Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::example-bucket/*"}
+  ]
+}
+"#;
+
+const CLEAN: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}
+  ]
+}
+"#;
+
+/// A temporary project: a directory with an empty `.git`, so config discovery stops there.
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    for (name, text) in files {
+        write(dir.path(), name, text);
+    }
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_iamlint"));
+    cmd.current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn iamlint(dir: &Path, args: &[&str]) -> Output {
+    command(dir, args).output().unwrap()
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(output), stderr(output)))
+}
+
+/// `(rule, line)` of every finding in a JSON report, in report order.
+fn findings(report: &Value, key: &str) -> Vec<(String, u64)> {
+    report[key]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|f| {
+                    (
+                        f["rule"].as_str().unwrap().to_string(),
+                        f["line"].as_u64().unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn exit_codes_are_0_clean_1_findings_2_bad_input() {
+    let dir = project(&[("clean.json", CLEAN), ("admin.json", WILDCARD_ACTION)]);
+    let clean = iamlint(dir.path(), &["check", "clean.json"]);
+    assert_eq!(code(&clean), 0, "{}", stderr(&clean));
+    assert!(stderr(&clean).contains("no findings in 1 file"));
+
+    let dirty = iamlint(dir.path(), &["check", "admin.json"]);
+    assert_eq!(code(&dirty), 1);
+    assert!(stdout(&dirty).contains("wildcard-action(IAM001)"));
+
+    let missing = iamlint(dir.path(), &["check", "nope.json"]);
+    assert_eq!(code(&missing), 2);
+    let usage = iamlint(dir.path(), &["check", "--fail-on", "severe"]);
+    assert_eq!(code(&usage), 2);
+    let unknown_rule = iamlint(dir.path(), &["check", "--select", "wildcard-actoin"]);
+    assert_eq!(code(&unknown_rule), 2);
+    assert!(stderr(&unknown_rule).contains("did you mean `wildcard-action`?"));
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let dir = project(&[("read.json", MEDIUM_ONLY)]);
+    let high = iamlint(dir.path(), &["check", "--fail-on", "high", "read.json"]);
+    assert_eq!(code(&high), 0);
+    assert!(stdout(&high).contains("service-wildcard-action"));
+    let medium = iamlint(dir.path(), &["check", "--fail-on", "medium", "read.json"]);
+    assert_eq!(code(&medium), 1);
+
+    // From the config; the flag wins over it.
+    write(dir.path(), "iamlint.toml", "fail-on = \"high\"\n");
+    assert_eq!(code(&iamlint(dir.path(), &["check", "read.json"])), 0);
+    let flag = iamlint(dir.path(), &["check", "--fail-on", "medium", "read.json"]);
+    assert_eq!(code(&flag), 1);
+}
+
+#[test]
+fn a_bad_file_is_an_error_with_position_and_the_good_file_is_still_linted() {
+    let bad = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\",, \"Action\": \"*\"}\n  ]\n}\n";
+    let dir = project(&[("bad.json", bad), ("good.json", MEDIUM_ONLY)]);
+    let out = iamlint(dir.path(), &["check", "bad.json", "good.json"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stdout(&out).contains("error: bad.json:4:24: invalid JSON"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("good.json:4:50"));
+
+    let report = json(&iamlint(
+        dir.path(),
+        &["check", "--format", "json", "bad.json", "good.json"],
+    ));
+    assert_eq!(
+        findings(&report, "findings"),
+        [("service-wildcard-action".into(), 4)]
+    );
+    assert_eq!(report["errors"][0]["file"], "bad.json");
+    assert_eq!(report["errors"][0]["line"], 4);
+    assert_eq!(report["errors"][0]["column"], 24);
+}
+
+#[test]
+fn config_errors_name_file_line_and_column() {
+    let dir = project(&[
+        ("admin.json", WILDCARD_ACTION),
+        (
+            "iamlint.toml",
+            "select = [\"over-privilege\"]\n\n[severity]\nwildcard-action = \"high\"\nbogus = \"low\"\n",
+        ),
+    ]);
+    let out = iamlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("iamlint.toml:5:1: unknown rule `bogus`"),
+        "{}",
+        stderr(&out)
+    );
+
+    write(dir.path(), "iamlint.toml", "select = []\nfail_on = \"high\"\n");
+    let out = iamlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("iamlint.toml:2:1: unknown field `fail_on`"),
+        "{}",
+        stderr(&out)
+    );
+    // `--no-config` skips the broken file.
+    assert_eq!(code(&iamlint(dir.path(), &["check", "--no-config"])), 1);
+}
+
+#[test]
+fn config_is_found_in_a_parent_directory_and_flags_override_it() {
+    let dir = project(&[
+        ("policies/admin.json", WILDCARD_ACTION),
+        ("policies/read.json", MEDIUM_ONLY),
+        (
+            ".iamlint.toml",
+            "ignore = [\"wildcard-action\"]\n[severity]\nservice-wildcard-action = \"info\"\n",
+        ),
+    ]);
+    let sub = dir.path().join("policies");
+    let report = json(&iamlint(&sub, &["check", "--format", "json"]));
+    assert_eq!(
+        findings(&report, "findings"),
+        [("service-wildcard-action".into(), 4)]
+    );
+    assert_eq!(report["findings"][0]["severity"], "info");
+    // `--select` replaces the config's selection; `ignore` still applies.
+    let report = json(&iamlint(
+        &sub,
+        &["check", "--format", "json", "--select", "IAM001,IAM002"],
+    ));
+    assert_eq!(findings(&report, "findings").len(), 1);
+    // An explicit `--config`.
+    write(dir.path(), "other.toml", "select = [\"wildcard-action\"]\n");
+    let report = json(&iamlint(
+        &sub,
+        &["check", "--format", "json", "--config", "../other.toml"],
+    ));
+    assert_eq!(
+        findings(&report, "findings"),
+        [("wildcard-action".into(), 4)]
+    );
+}
+
+#[test]
+fn config_exclude_and_path_suppressions_with_sid() {
+    let two_statements = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "AdminBreakGlass", "Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::example-bucket/*"},
+    {"Sid": "Other", "Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::example-bucket/*"}
+  ]
+}
+"#;
+    let config = r#"exclude = ["legacy/"]
+
+[[suppress]]
+path = "policies/admin.json"
+rule = "wildcard-action"
+sid = "AdminBreakGlass"
+reason = "break-glass role"
+
+[[suppress]]
+path = "policies/admin.json"
+rule = "IAM001"
+sid = "Gone"
+reason = "statement was removed"
+"#;
+    let dir = project(&[
+        ("policies/admin.json", two_statements),
+        ("legacy/old.json", WILDCARD_ACTION),
+        ("iamlint.toml", config),
+    ]);
+    let out = iamlint(
+        dir.path(),
+        &["check", "--format", "json", "--show-suppressed"],
+    );
+    let report = json(&out);
+    let mut found = findings(&report, "findings");
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("unused-suppression".to_string(), 11),
+            ("wildcard-action".to_string(), 5)
+        ]
+    );
+    let stale = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "unused-suppression")
+        .unwrap();
+    assert_eq!(stale["file"], "iamlint.toml");
+    assert_eq!(
+        findings(&report, "suppressed"),
+        [("wildcard-action".into(), 4)]
+    );
+    assert_eq!(report["suppressed"][0]["reason"], "break-glass role");
+    assert_eq!(report["suppressed"][0]["suppressed_by"], "config");
+    // Without --show-suppressed there is no list; the summary counts them.
+    let out = iamlint(dir.path(), &["check"]);
+    assert!(stderr(&out).contains(", 1 suppressed"), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("suppressed findings"));
+}
+
+#[test]
+fn allowed_actions_accepts_listed_wildcards() {
+    let dir = project(&[
+        ("read.json", MEDIUM_ONLY),
+        (
+            "iamlint.toml",
+            "[rules.service-wildcard-action]\nallowed-actions = [\"S3:GET*\"]\n",
+        ),
+    ]);
+    let out = iamlint(dir.path(), &["check", "--show-suppressed"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(stdout(&out).contains("[rule-option: `s3:Get*` is in `allowed-actions`"));
+}
+
+#[test]
+fn suppression_comments_silence_their_rule_on_their_line_only() {
+    let policy = r#"Version: "2012-10-17"
+Statement:
+  - Effect: Allow
+    Action: "*"
+    Resource: "*" # iamlint: ignore[wildcard-resource] lists every bucket, see TICKET-1
+  - Effect: Allow
+    # iamlint: ignore[wildcard-action] stale exception
+    Action: "s3:ListAllMyBuckets"
+    Resource: "*"
+  - Effect: Allow
+    Action: "s3:GetObject"
+    Resource: "*" # iamlint: ignore[wildcard-resource]
+"#;
+    let dir = project(&[("policy.yaml", policy)]);
+    let out = iamlint(
+        dir.path(),
+        &["check", "--format", "json", "--show-suppressed"],
+    );
+    assert_eq!(code(&out), 1);
+    let report = json(&out);
+    let found = findings(&report, "findings");
+    // Line 4: the wildcard action on the suppressed line is still reported.
+    assert!(found.contains(&("wildcard-action".into(), 4)), "{found:?}");
+    assert!(!found.contains(&("wildcard-resource".into(), 5)));
+    // The stale suppression and the one without a reason.
+    assert!(found.contains(&("unused-suppression".into(), 7)), "{found:?}");
+    assert!(found.contains(&("unused-suppression".into(), 12)), "{found:?}");
+    // A suppression without a reason does not suppress.
+    assert!(found.contains(&("wildcard-resource".into(), 12)), "{found:?}");
+    assert_eq!(
+        findings(&report, "suppressed"),
+        [("wildcard-resource".into(), 5)]
+    );
+    assert_eq!(
+        report["suppressed"][0]["reason"],
+        "lists every bucket, see TICKET-1"
+    );
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(messages.contains(&"suppression of `wildcard-action` silences no finding"));
+    assert!(messages.contains(&"suppression of `wildcard-resource` has no reason"));
+
+    // Human output lists suppressed findings in a section.
+    let out = iamlint(dir.path(), &["check", "--show-suppressed"]);
+    assert!(stdout(&out).contains("suppressed findings:\n  policy.yaml:5:15: medium wildcard-resource(IAM003)"));
+}
+
+#[test]
+fn baseline_hides_known_findings_even_when_lines_move() {
+    let before = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "Old", "Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*"},
+    {"Sid": "Fixed", "Effect": "Allow", "Action": "sqs:*", "Resource": "arn:aws:sqs:us-east-1:111122223333:jobs"}
+  ]
+}
+"#;
+    let dir = project(&[("policies/app.json", before)]);
+    let out = iamlint(
+        dir.path(),
+        &["check", "--write-baseline", "iamlint-baseline.json"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("wrote 2 findings to iamlint-baseline.json"));
+    let baseline: Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("iamlint-baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(baseline["version"], 1);
+    assert_eq!(baseline["entries"][0]["rule"], "service-wildcard-action");
+    assert_eq!(baseline["entries"][0]["file"], "policies/app.json");
+    assert!(baseline["entries"][0]["fingerprint"].is_string());
+
+    // Lines inserted above, the old finding moved, one fixed, one new wildcard.
+    let after = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "Clean", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"},
+    {"Sid": "New", "Effect": "Allow", "Action": "dynamodb:*", "Resource": "arn:aws:dynamodb:us-east-1:111122223333:table/Orders"},
+    {
+      "Sid": "Old",
+      "Effect": "Allow",
+      "Action": "s3:*",
+      "Resource": "arn:aws:s3:::example-bucket/*"
+    }
+  ]
+}
+"#;
+    write(dir.path(), "policies/app.json", after);
+    let out = iamlint(
+        dir.path(),
+        &[
+            "check",
+            "--baseline",
+            "iamlint-baseline.json",
+            "--format",
+            "json",
+            "--output",
+            "report.json",
+        ],
+    );
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("; 1 finding in baseline, 1 fixed since"),
+        "{}",
+        stderr(&out)
+    );
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(
+        findings(&report, "findings"),
+        [("service-wildcard-action".into(), 5)]
+    );
+    assert!(report["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("dynamodb:*"));
+
+    // A second identical wildcard is new too; the first stays baselined.
+    let twice = after.replace(
+        "    {\n      \"Sid\": \"Old\"",
+        "    {\"Sid\": \"Copy\", \"Effect\": \"Allow\", \"Action\": \"dynamodb:*\", \"Resource\": \"*\"},\n    {\n      \"Sid\": \"Old\"",
+    );
+    write(dir.path(), "policies/app.json", &twice);
+    let report = json(&iamlint(
+        dir.path(),
+        &["check", "--baseline", "iamlint-baseline.json", "--format", "json", "--select", "IAM002"],
+    ));
+    assert_eq!(findings(&report, "findings").len(), 2);
+
+    let missing = iamlint(dir.path(), &["check", "--baseline", "nope.json"]);
+    assert_eq!(code(&missing), 2);
+}
+
+#[test]
+fn stdin_is_linted_as_the_named_file() {
+    let dir = project(&[(
+        "iamlint.toml",
+        "[[suppress]]\npath = \"policies/read.json\"\nrule = \"IAM002\"\nreason = \"reviewed\"\n",
+    )]);
+    let run = |args: &[&str]| {
+        let mut child = command(dir.path(), args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(MEDIUM_ONLY.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(&[
+        "check",
+        "--stdin",
+        "--stdin-filename",
+        "policies/admin.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 1);
+    let report = json(&out);
+    assert_eq!(report["findings"][0]["file"], "policies/admin.json");
+    assert_eq!(report["findings"][0]["line"], 4);
+    // The config's path suppression applies to the name given.
+    let out = run(&["check", "--stdin", "--stdin-filename", "policies/read.json"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    // Without a name the content decides the format.
+    assert_eq!(code(&run(&["check", "--stdin"])), 1);
+    // Paths and --stdin do not mix.
+    assert_eq!(code(&run(&["check", "--stdin", "a.json"])), 2);
+}
+
+#[test]
+fn init_writes_a_config_that_parses_and_never_overwrites() {
+    let dir = project(&[("clean.json", CLEAN)]);
+    let out = iamlint(dir.path(), &["init"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = fs::read_to_string(dir.path().join("iamlint.toml")).unwrap();
+    assert!(text.contains("# [[suppress]]"));
+    assert_eq!(code(&iamlint(dir.path(), &["check"])), 0);
+    let again = iamlint(dir.path(), &["init"]);
+    assert_eq!(code(&again), 2);
+    assert!(stderr(&again).contains("already exists"));
+}
+
+#[test]
+fn completions_and_man_page() {
+    let dir = project(&[]);
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = iamlint(dir.path(), &["completions", shell]);
+        assert_eq!(code(&out), 0, "{shell}");
+        assert!(stdout(&out).contains("iamlint"), "{shell}");
+    }
+    let man = iamlint(dir.path(), &["man"]);
+    assert_eq!(code(&man), 0);
+    assert!(stdout(&man).starts_with(".ie") || stdout(&man).contains(".TH iamlint"));
+    let check = iamlint(dir.path(), &["man", "check"]);
+    assert!(stdout(&check).contains("\\-\\-baseline"), "{}", stdout(&check));
+}
+
+#[test]
+fn no_progress_line_when_stderr_is_not_a_terminal() {
+    let files: Vec<(String, &str)> = (0..250)
+        .map(|i| (format!("p/{i:03}.json"), CLEAN))
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+    let dir = project(&refs);
+    let out = iamlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 0);
+    assert!(!stderr(&out).contains("linting"));
+    assert!(!stderr(&out).contains('\r'));
+    assert!(stderr(&out).contains("no findings in 250 files"));
+}
