@@ -228,7 +228,10 @@ mod tests {
         print_catalog(&mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with(&format!("IAM catalog of {}\n", catalog().date())));
-        assert!(text.contains(&format!("actions:         {}\n", catalog().counts().actions)));
+        assert!(text.contains(&format!(
+            "actions:         {}\n",
+            catalog().counts().actions
+        )));
     }
 
     #[test]

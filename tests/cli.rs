@@ -178,7 +178,11 @@ fn config_errors_name_file_line_and_column() {
         stderr(&out)
     );
 
-    write(dir.path(), "iamlint.toml", "select = []\nfail_on = \"high\"\n");
+    write(
+        dir.path(),
+        "iamlint.toml",
+        "select = []\nfail_on = \"high\"\n",
+    );
     let out = iamlint(dir.path(), &["check"]);
     assert_eq!(code(&out), 2);
     assert!(
@@ -328,10 +332,19 @@ Statement:
     assert!(found.contains(&("wildcard-action".into(), 4)), "{found:?}");
     assert!(!found.contains(&("wildcard-resource".into(), 5)));
     // The stale suppression and the one without a reason.
-    assert!(found.contains(&("unused-suppression".into(), 7)), "{found:?}");
-    assert!(found.contains(&("unused-suppression".into(), 12)), "{found:?}");
+    assert!(
+        found.contains(&("unused-suppression".into(), 7)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("unused-suppression".into(), 12)),
+        "{found:?}"
+    );
     // A suppression without a reason does not suppress.
-    assert!(found.contains(&("wildcard-resource".into(), 12)), "{found:?}");
+    assert!(
+        found.contains(&("wildcard-resource".into(), 12)),
+        "{found:?}"
+    );
     assert_eq!(
         findings(&report, "suppressed"),
         [("wildcard-resource".into(), 5)]
@@ -351,7 +364,8 @@ Statement:
 
     // Human output lists suppressed findings in a section.
     let out = iamlint(dir.path(), &["check", "--show-suppressed"]);
-    assert!(stdout(&out).contains("suppressed findings:\n  policy.yaml:5:15: medium wildcard-resource(IAM003)"));
+    assert!(stdout(&out)
+        .contains("suppressed findings:\n  policy.yaml:5:15: medium wildcard-resource(IAM003)"));
 }
 
 #[test]
@@ -371,9 +385,10 @@ fn baseline_hides_known_findings_even_when_lines_move() {
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stderr(&out).contains("wrote 2 findings to iamlint-baseline.json"));
-    let baseline: Value =
-        serde_json::from_str(&fs::read_to_string(dir.path().join("iamlint-baseline.json")).unwrap())
-            .unwrap();
+    let baseline: Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("iamlint-baseline.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(baseline["version"], 1);
     assert_eq!(baseline["entries"][0]["rule"], "service-wildcard-action");
     assert_eq!(baseline["entries"][0]["file"], "policies/app.json");
@@ -432,7 +447,15 @@ fn baseline_hides_known_findings_even_when_lines_move() {
     write(dir.path(), "policies/app.json", &twice);
     let report = json(&iamlint(
         dir.path(),
-        &["check", "--baseline", "iamlint-baseline.json", "--format", "json", "--select", "IAM002"],
+        &[
+            "check",
+            "--baseline",
+            "iamlint-baseline.json",
+            "--format",
+            "json",
+            "--select",
+            "IAM002",
+        ],
     ));
     assert_eq!(findings(&report, "findings").len(), 2);
 
@@ -507,7 +530,11 @@ fn completions_and_man_page() {
     assert_eq!(code(&man), 0);
     assert!(stdout(&man).starts_with(".ie") || stdout(&man).contains(".TH iamlint"));
     let check = iamlint(dir.path(), &["man", "check"]);
-    assert!(stdout(&check).contains("\\-\\-baseline"), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("\\-\\-baseline"),
+        "{}",
+        stdout(&check)
+    );
 }
 
 #[test]

@@ -150,3 +150,44 @@ fn every_rule_has_a_doc_with_the_fixed_headings_and_every_doc_a_rule() {
         }
     }
 }
+
+/// The README's rule table, as generated from the registry.
+fn rule_table() -> String {
+    let mut table = String::from(
+        "| code | name | category | default severity | flags |\n|---|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        let m = rule.meta();
+        table.push_str(&format!(
+            "| {} | [`{}`](rules/{}.md) | {} | {} | {} |\n",
+            m.code,
+            m.name,
+            m.name,
+            m.category.as_str(),
+            m.severity,
+            m.summary.replace('|', "\\|")
+        ));
+    }
+    table
+}
+
+#[test]
+fn readme_rule_table_is_current() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- rules:start -->\n")
+        .expect("README lacks <!-- rules:start -->")
+        + "<!-- rules:start -->\n".len();
+    let end = readme
+        .find("<!-- rules:end -->")
+        .expect("README lacks <!-- rules:end -->");
+    let expected = rule_table();
+    if readme[start..end] != expected {
+        if std::env::var_os("UPDATE_README").is_some() {
+            let updated = format!("{}{}{}", &readme[..start], expected, &readme[end..]);
+            fs::write(root().join("README.md"), updated).unwrap();
+        } else {
+            panic!("README rule table is stale; run `UPDATE_README=1 cargo test --test rules readme` and commit:\n{expected}");
+        }
+    }
+}

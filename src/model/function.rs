@@ -59,6 +59,10 @@ pub struct LambdaPermission {
     pub principal: Spanned<String>,
     pub has_source_arn: bool,
     pub has_source_account: bool,
+    /// `PrincipalOrgID` limits a `*` principal to one organization.
+    pub has_principal_org_id: bool,
+    /// Index of the target function in the file's functions, when it is one of them.
+    pub function: Option<usize>,
     /// Function URL permission with `FunctionUrlAuthType` (its own rule).
     pub function_url_auth: Option<String>,
     /// The logical id of the resource, for messages.

@@ -55,7 +55,10 @@ impl Rule for BadMfaCondition {
                             &META,
                             cx.policy.file,
                             entry.span,
-                            format!("`{written}` on `{key}` in {}: {what}", if allow { "an Allow" } else { "a Deny" }),
+                            format!(
+                                "`{written}` on `{key}` in {}: {what}",
+                                if allow { "an Allow" } else { "a Deny" }
+                            ),
                         )
                         .help(help),
                     );
@@ -67,14 +70,24 @@ impl Rule for BadMfaCondition {
 
 /// The values as written, lower case: does the entry test for "true", for "false"?
 fn tests_for(entry: &ConditionEntry) -> (bool, bool) {
-    let has = |v: &str| entry.values.iter().any(|x| x.resolved && x.text.trim().eq_ignore_ascii_case(v));
+    let has = |v: &str| {
+        entry
+            .values
+            .iter()
+            .any(|x| x.resolved && x.text.trim().eq_ignore_ascii_case(v))
+    };
     (has("true"), has("false"))
 }
 
-const REQUIRE_IN_ALLOW: &str = "to require MFA in an Allow, use \"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}";
+const REQUIRE_IN_ALLOW: &str =
+    "to require MFA in an Allow, use \"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}";
 const REQUIRE_IN_DENY: &str = "to deny requests without MFA, use \"BoolIfExists\": {\"aws:MultiFactorAuthPresent\": \"false\"}";
 
-fn present_problem(op: &Operator, allow: bool, entry: &ConditionEntry) -> Option<(&'static str, &'static str)> {
+fn present_problem(
+    op: &Operator,
+    allow: bool,
+    entry: &ConditionEntry,
+) -> Option<(&'static str, &'static str)> {
     let (is_true, is_false) = tests_for(entry);
     match (op.family, allow) {
         (Family::Bool, true) if is_true && op.if_exists => Some((

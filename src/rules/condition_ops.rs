@@ -95,7 +95,9 @@ impl Operator {
             (SetOp::None, text)
         };
         let (rest, if_exists) = match rest.len().checked_sub("IfExists".len()) {
-            Some(at) if rest.is_char_boundary(at) && rest[at..].eq_ignore_ascii_case("IfExists") => {
+            Some(at)
+                if rest.is_char_boundary(at) && rest[at..].eq_ignore_ascii_case("IfExists") =>
+            {
                 (&rest[..at], true)
             }
             _ => (rest, false),
@@ -122,7 +124,10 @@ impl Operator {
     pub(crate) fn is_string_equality(&self) -> bool {
         matches!(
             self.base,
-            "StringEquals" | "StringNotEquals" | "StringEqualsIgnoreCase" | "StringNotEqualsIgnoreCase"
+            "StringEquals"
+                | "StringNotEquals"
+                | "StringEqualsIgnoreCase"
+                | "StringNotEqualsIgnoreCase"
         )
     }
 }
@@ -209,12 +214,20 @@ mod tests {
         assert_eq!(op.base, "StringLike");
         assert!(op.if_exists);
         assert_eq!(op.family, Family::String);
-        assert_eq!(Operator::parse("BoolIfExists").unwrap().family, Family::Bool);
+        assert_eq!(
+            Operator::parse("BoolIfExists").unwrap().family,
+            Family::Bool
+        );
         assert_eq!(Operator::parse("Null").unwrap().family, Family::Null);
         assert!(Operator::parse("NullIfExists").is_none());
-        assert_eq!(Operator::parse("stringequals").unwrap().base, "StringEquals");
+        assert_eq!(
+            Operator::parse("stringequals").unwrap().base,
+            "StringEquals"
+        );
         assert!(Operator::parse("StringMatches").is_none());
-        assert!(Operator::parse("StringEquals").unwrap().is_string_equality());
+        assert!(Operator::parse("StringEquals")
+            .unwrap()
+            .is_string_equality());
         assert!(!Operator::parse("StringLike").unwrap().is_string_equality());
     }
 
@@ -229,8 +242,12 @@ mod tests {
 
     #[test]
     fn identity_provider_keys() {
-        assert!(is_identity_provider_key("token.actions.githubusercontent.com:sub"));
-        assert!(is_identity_provider_key("oidc.eks.us-east-1.amazonaws.com/id/ABC:aud"));
+        assert!(is_identity_provider_key(
+            "token.actions.githubusercontent.com:sub"
+        ));
+        assert!(is_identity_provider_key(
+            "oidc.eks.us-east-1.amazonaws.com/id/ABC:aud"
+        ));
         assert!(!is_identity_provider_key("aws:SourceArn"));
         assert!(!is_identity_provider_key("s3:prefix"));
     }

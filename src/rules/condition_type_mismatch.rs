@@ -40,7 +40,10 @@ impl Rule for ConditionTypeMismatch {
                     // (`kms:EncryptionContext:aws:logs:arn` is typed String).
                     let arn_values = op.family == Family::Arn
                         && expected == Family::String
-                        && entry.values.iter().all(|v| v.text.starts_with("arn:") || !v.resolved);
+                        && entry
+                            .values
+                            .iter()
+                            .all(|v| v.text.starts_with("arn:") || !v.resolved);
                     if !accepts(op.family, expected, key) && !arn_values {
                         out.push(
                             Finding::new(
@@ -94,7 +97,13 @@ fn suggestion(expected: Family) -> &'static str {
 
 /// Values the operator cannot parse. Policy variables and template expressions are
 /// filled in later and not judged.
-fn check_values(cx: &PolicyCx<'_>, written: &str, family: Family, entry: &ConditionEntry, out: &mut Vec<Finding>) {
+fn check_values(
+    cx: &PolicyCx<'_>,
+    written: &str,
+    family: Family,
+    entry: &ConditionEntry,
+    out: &mut Vec<Finding>,
+) {
     let (valid, what): (fn(&str) -> bool, &str) = match family {
         Family::Numeric => (is_number, "a number"),
         Family::Date => (is_date, "an ISO 8601 date or epoch seconds"),
@@ -152,8 +161,13 @@ fn is_date(text: &str) -> bool {
         return true;
     }
     let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    let num = |r: std::ops::Range<usize>| text.get(r).and_then(|s| s.parse::<u32>().ok()).unwrap_or(99);
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let num = |r: std::ops::Range<usize>| {
+        text.get(r)
+            .and_then(|s| s.parse::<u32>().ok())
+            .unwrap_or(99)
+    };
     let date = b.len() >= 10
         && digits(0..4)
         && b[4] == b'-'
@@ -173,7 +187,10 @@ fn is_date(text: &str) -> bool {
         return false;
     };
     let t = time.as_bytes();
-    let hm = t.len() >= 5 && t[..2].iter().all(u8::is_ascii_digit) && t[2] == b':' && t[3..5].iter().all(u8::is_ascii_digit);
+    let hm = t.len() >= 5
+        && t[..2].iter().all(u8::is_ascii_digit)
+        && t[2] == b':'
+        && t[3..5].iter().all(u8::is_ascii_digit);
     if !hm {
         return false;
     }
@@ -217,10 +234,23 @@ mod tests {
         for bad in ["abc", "", "1e3", "1.", ".5", "--1"] {
             assert!(!is_number(bad), "{bad}");
         }
-        for ok in ["2024-01-31", "2024-01-31T12:00:00Z", "2024-01-31T12:00Z", "2024-01-31T12:00:00.123+02:00", "1706702400"] {
+        for ok in [
+            "2024-01-31",
+            "2024-01-31T12:00:00Z",
+            "2024-01-31T12:00Z",
+            "2024-01-31T12:00:00.123+02:00",
+            "1706702400",
+        ] {
             assert!(is_date(ok), "{ok}");
         }
-        for bad in ["yesterday", "2024-13-01", "2024-01-31 12:00", "2024/01/31", "2024-01-31T12", ""] {
+        for bad in [
+            "yesterday",
+            "2024-13-01",
+            "2024-01-31 12:00",
+            "2024/01/31",
+            "2024-01-31T12",
+            "",
+        ] {
             assert!(!is_date(bad), "{bad}");
         }
         for ok in ["10.0.0.0/8", "203.0.113.7", "2001:db8::/32"] {
@@ -237,6 +267,10 @@ mod tests {
         assert!(!accepts(Family::Arn, Family::String, "s3:prefix"));
         assert!(accepts(Family::Numeric, Family::Date, "aws:EpochTime"));
         assert!(!accepts(Family::Numeric, Family::Date, "aws:CurrentTime"));
-        assert!(!accepts(Family::String, Family::Bool, "aws:SecureTransport"));
+        assert!(!accepts(
+            Family::String,
+            Family::Bool,
+            "aws:SecureTransport"
+        ));
     }
 }

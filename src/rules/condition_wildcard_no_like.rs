@@ -26,13 +26,20 @@ impl Rule for ConditionWildcardNoLike {
             return;
         }
         for clause in &statement.condition {
-            let Some(op) = Operator::of(clause).filter(|op| op.family == Family::String && op.is_string_equality()) else {
+            let Some(op) = Operator::of(clause)
+                .filter(|op| op.family == Family::String && op.is_string_equality())
+            else {
                 continue;
             };
-            let like = if op.base.starts_with("StringNot") { "StringNotLike" } else { "StringLike" };
+            let like = if op.base.starts_with("StringNot") {
+                "StringNotLike"
+            } else {
+                "StringLike"
+            };
             for entry in &clause.entries {
-                let arn_key = key_info(&entry.key.value)
-                    .is_some_and(|k| matches!(k.kind, ConditionType::Arn | ConditionType::ArrayOfArn));
+                let arn_key = key_info(&entry.key.value).is_some_and(|k| {
+                    matches!(k.kind, ConditionType::Arn | ConditionType::ArrayOfArn)
+                });
                 let instead = match (arn_key, like) {
                     (true, "StringLike") => "`StringLike` or `ArnLike`".to_string(),
                     (true, _) => "`StringNotLike` or `ArnNotLike`".to_string(),

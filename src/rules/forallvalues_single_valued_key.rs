@@ -31,7 +31,8 @@ impl Rule for ForallvaluesSingleValuedKey {
             let written = clause.operator.value.as_str();
             for entry in &clause.entries {
                 let key = entry.key.value.as_str();
-                if !key_info(key).is_some_and(|k| !k.kind.is_multivalued()) {
+                let single_valued = key_info(key).is_some_and(|k| !k.kind.is_multivalued());
+                if !single_valued {
                     continue;
                 }
                 let (severity, message) = match (op.set, statement.is_allow()) {

@@ -84,7 +84,11 @@ impl<'a> Subject<'a> {
                 .collect();
             for reference in role.managed_policies.iter().filter(|r| r.aws_managed) {
                 if let Some(policy) = managed::by_name(&reference.name) {
-                    policies.push(Cow::Owned(managed::document(policy, role.file, reference.span)));
+                    policies.push(Cow::Owned(managed::document(
+                        policy,
+                        role.file,
+                        reference.span,
+                    )));
                 }
             }
             if !policies.is_empty() {
@@ -211,7 +215,10 @@ impl<'a> Subject<'a> {
     /// An unconditional `Deny` on every resource covers the action.
     fn denied(&self, service: &str, name: &str) -> bool {
         self.policies.iter().flat_map(|p| &p.statements).any(|s| {
-            let deny = s.effect.as_ref().is_some_and(|e| e.value == crate::model::Effect::Deny);
+            let deny = s
+                .effect
+                .as_ref()
+                .is_some_and(|e| e.value == crate::model::Effect::Deny);
             let everywhere = s
                 .resource
                 .as_ref()
@@ -293,9 +300,11 @@ fn reach(statement: &Statement, action: &Action<'_>) -> Option<Reach> {
         .collect();
     let mut best = None;
     for value in &resources.values {
-        let found = if value.is_star() {
-            Some(Reach::Any)
-        } else if formats.iter().any(|f| arn_is_effectively_wildcard(&value.text, f)) {
+        let every = value.is_star()
+            || formats
+                .iter()
+                .any(|f| arn_is_effectively_wildcard(&value.text, f));
+        let found = if every {
             Some(Reach::Any)
         } else if formats.iter().any(|f| arn_matches_format(&value.text, f)) {
             Some(if has_bare_wildcard(&value.text) {
@@ -329,19 +338,32 @@ pub(crate) fn report_on_every_resource(
     for subject in Subject::all(model) {
         for (grant, granted) in subject.grouped(actions, Reach::Any) {
             let names: Vec<&str> = granted.iter().map(|(a, _)| *a).collect();
-            let severity = granted.iter().map(|(_, s)| *s).max().unwrap_or(meta.severity);
+            let severity = granted
+                .iter()
+                .map(|(_, s)| *s)
+                .max()
+                .unwrap_or(meta.severity);
             let itself = matches!(names.as_slice(), [one] if one.eq_ignore_ascii_case(grant.text))
                 && !grant.policy.synthesized;
             let lead = if itself {
                 format!("{} on every resource", code_list(&names, 4))
             } else {
-                format!("{} allows {} on every resource", grant.origin(), code_list(&names, 4))
+                format!(
+                    "{} allows {} on every resource",
+                    grant.origin(),
+                    code_list(&names, 4)
+                )
             };
             out.push(
-                Finding::new(meta, grant.file, grant.span, format!("{lead}: {}", consequence(&subject.name())))
-                    .severity(scoped_severity(grant.statement, severity))
-                    .help(help)
-                    .related(subject.context()),
+                Finding::new(
+                    meta,
+                    grant.file,
+                    grant.span,
+                    format!("{lead}: {}", consequence(&subject.name())),
+                )
+                .severity(scoped_severity(grant.statement, severity))
+                .help(help)
+                .related(subject.context()),
             );
         }
     }
@@ -354,7 +376,11 @@ pub(crate) fn code_list(items: &[&str], max: usize) -> String {
     match (quoted.as_slice(), more) {
         ([], _) => String::new(),
         ([one], 0) => one.clone(),
-        (all, 0) => format!("{} and {}", all[..all.len() - 1].join(", "), all[all.len() - 1]),
+        (all, 0) => format!(
+            "{} and {}",
+            all[..all.len() - 1].join(", "),
+            all[all.len() - 1]
+        ),
         (all, n) => format!("{} and {n} more", all.join(", ")),
     }
 }
@@ -381,7 +407,9 @@ pub(crate) mod tests {
     }
 
     fn statement(action: &str, resource: &str) -> String {
-        format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow",{action},{resource}}}]}}"#)
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow",{action},{resource}}}]}}"#
+        )
     }
 
     #[test]
@@ -396,26 +424,55 @@ pub(crate) mod tests {
 
     #[test]
     fn reach_follows_the_resource_formats() {
-        let s = |r: &str| statement(r#""Action":"iam:PassRole""#, &format!(r#""Resource":"{r}""#));
+        let s = |r: &str| {
+            statement(
+                r#""Action":"iam:PassRole""#,
+                &format!(r#""Resource":"{r}""#),
+            )
+        };
         assert_eq!(reach_of(&s("*"), "iam:PassRole"), Some(Reach::Any));
-        assert_eq!(reach_of(&s("arn:aws:iam::*:role/*"), "iam:PassRole"), Some(Reach::Any));
-        assert_eq!(reach_of(&s("arn:aws:iam::111122223333:role/app-*"), "iam:PassRole"), Some(Reach::Pattern));
-        assert_eq!(reach_of(&s("arn:aws:iam::111122223333:role/app"), "iam:PassRole"), Some(Reach::Named));
+        assert_eq!(
+            reach_of(&s("arn:aws:iam::*:role/*"), "iam:PassRole"),
+            Some(Reach::Any)
+        );
+        assert_eq!(
+            reach_of(&s("arn:aws:iam::111122223333:role/app-*"), "iam:PassRole"),
+            Some(Reach::Pattern)
+        );
+        assert_eq!(
+            reach_of(&s("arn:aws:iam::111122223333:role/app"), "iam:PassRole"),
+            Some(Reach::Named)
+        );
         assert_eq!(reach_of(&s("arn:aws:s3:::bucket/*"), "iam:PassRole"), None);
         // Star-only actions need `*`.
         let e = |r: &str| statement(r#""Action":"ecr:*""#, &format!(r#""Resource":"{r}""#));
-        assert_eq!(reach_of(&e("*"), "ecr:GetAuthorizationToken"), Some(Reach::Any));
-        assert_eq!(reach_of(&e("arn:aws:ecr:us-east-1:111122223333:repository/x"), "ecr:GetAuthorizationToken"), None);
+        assert_eq!(
+            reach_of(&e("*"), "ecr:GetAuthorizationToken"),
+            Some(Reach::Any)
+        );
+        assert_eq!(
+            reach_of(
+                &e("arn:aws:ecr:us-east-1:111122223333:repository/x"),
+                "ecr:GetAuthorizationToken"
+            ),
+            None
+        );
     }
 
     #[test]
     fn not_action_is_the_complement_and_not_resource_is_any() {
-        let json = statement(r#""NotAction":["iam:*","sts:*"]"#, r#""NotResource":"arn:aws:s3:::private/*""#);
+        let json = statement(
+            r#""NotAction":["iam:*","sts:*"]"#,
+            r#""NotResource":"arn:aws:s3:::private/*""#,
+        );
         assert_eq!(reach_of(&json, "s3:GetObject"), Some(Reach::Any));
         assert_eq!(reach_of(&json, "iam:PassRole"), None);
         let model = policy_model(&json);
         let subjects = Subject::all(&model);
-        assert_eq!(subjects[0].grant("s3:GetObject").map(|g| g.text), Some("NotAction"));
+        assert_eq!(
+            subjects[0].grant("s3:GetObject").map(|g| g.text),
+            Some("NotAction")
+        );
     }
 
     #[test]
@@ -435,7 +492,11 @@ pub(crate) mod tests {
         let model = policy_model(json);
         let subjects = Subject::all(&model);
         let groups = subjects[0].grouped(
-            &[("s3:GetObject", ()), ("ssm:GetParameter", ()), ("s3:GetObjectVersion", ())],
+            &[
+                ("s3:GetObject", ()),
+                ("ssm:GetParameter", ()),
+                ("s3:GetObjectVersion", ()),
+            ],
             Reach::Any,
         );
         let texts: Vec<(&str, usize)> = groups.iter().map(|(g, l)| (g.text, l.len())).collect();
@@ -467,12 +528,21 @@ pub(crate) mod tests {
         let rounds = 50;
         for _ in 0..rounds {
             let subjects = Subject::all(&model);
-            for action in ["iam:PassRole", "s3:GetObject", "kms:Decrypt", "lambda:CreateFunction", "sts:AssumeRole"] {
+            for action in [
+                "iam:PassRole",
+                "s3:GetObject",
+                "kms:Decrypt",
+                "lambda:CreateFunction",
+                "sts:AssumeRole",
+            ] {
                 std::hint::black_box(subjects[0].grant(action));
             }
         }
         let per_round = start.elapsed() / rounds;
         // Generous for debug builds on slow CI; release is far below.
-        assert!(per_round < std::time::Duration::from_millis(5), "{per_round:?}");
+        assert!(
+            per_round < std::time::Duration::from_millis(5),
+            "{per_round:?}"
+        );
     }
 }

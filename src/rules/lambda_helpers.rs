@@ -408,6 +408,8 @@ pub mod testing {
             principal: Spanned::new(principal.to_string(), span(at, principal.len())),
             has_source_arn: false,
             has_source_account: false,
+            has_principal_org_id: false,
+            function: None,
             function_url_auth: None,
             logical_id: logical_id.to_string(),
         }

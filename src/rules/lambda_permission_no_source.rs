@@ -31,6 +31,7 @@ impl Rule for LambdaPermissionNoSource {
             if permission.function_url_auth.is_some()
                 || permission.has_source_arn
                 || permission.has_source_account
+                || permission.has_principal_org_id
             {
                 continue;
             }

@@ -135,7 +135,31 @@ pub fn check_model(model: &FileModel, rules: &[&'static dyn Rule], out: &mut Vec
     for rule in rules {
         rule.check_model(model, out);
     }
+    drop_template_text_findings(model, out, first);
     context::attach(model, &mut out[first..]);
+}
+
+/// A generated policy (SAM policy template, AWS managed policy) is not the user's to edit:
+/// findings on its own text are dropped, except risk findings, which judge what the
+/// function can do whoever wrote the grant. Findings on values the user passed in (a SAM
+/// template parameter) keep their own spans and stay.
+fn drop_template_text_findings(model: &FileModel, out: &mut Vec<Finding>, first: usize) {
+    let generated: Vec<crate::source::Span> = model
+        .policies
+        .iter()
+        .filter(|p| p.synthesized)
+        .map(|p| p.span)
+        .collect();
+    if generated.is_empty() {
+        return;
+    }
+    let mut index = 0;
+    out.retain(|f| {
+        index += 1;
+        index <= first
+            || f.rule.category == crate::finding::Category::Risk
+            || !generated.contains(&f.span)
+    });
 }
 
 #[cfg(test)]

@@ -23,7 +23,10 @@ impl Rule for PassRoleWildcard {
 
     fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
         for subject in Subject::all(model) {
-            let Some(grant) = subject.grant("iam:PassRole").filter(|g| g.reach == Reach::Any) else {
+            let Some(grant) = subject
+                .grant("iam:PassRole")
+                .filter(|g| g.reach == Reach::Any)
+            else {
                 continue;
             };
             // Limited to some services: still any role, but only for those services.
@@ -36,11 +39,12 @@ impl Rule for PassRoleWildcard {
             } else {
                 scoped_severity(grant.statement, META.severity)
             };
-            let lead = if grant.text.eq_ignore_ascii_case("iam:PassRole") && !grant.policy.synthesized {
-                "`iam:PassRole` on every role".to_string()
-            } else {
-                format!("{} allows `iam:PassRole` on every role", grant.origin())
-            };
+            let lead =
+                if grant.text.eq_ignore_ascii_case("iam:PassRole") && !grant.policy.synthesized {
+                    "`iam:PassRole` on every role".to_string()
+                } else {
+                    format!("{} allows `iam:PassRole` on every role", grant.origin())
+                };
             out.push(
                 Finding::new(
                     &META,

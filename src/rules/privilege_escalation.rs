@@ -32,7 +32,10 @@ struct Path {
 }
 
 const fn one(action: &'static [&'static str]) -> Step {
-    Step { any_of: action, min: Reach::Named }
+    Step {
+        any_of: action,
+        min: Reach::Named,
+    }
 }
 
 /// The holder can pass only the roles it is given by name; a wildcard opens every role.
@@ -154,17 +157,23 @@ impl Rule for PrivilegeEscalation {
 fn find<'s>(subject: &'s Subject<'_>, path: &'static Path) -> Option<Found<'s>> {
     let mut steps = Vec::with_capacity(path.steps.len());
     for step in path.steps {
-        let granted = step
-            .any_of
-            .iter()
-            .find_map(|&a| subject.grant(a).filter(|g| g.reach >= step.min).map(|g| (a, g)))?;
+        let granted = step.any_of.iter().find_map(|&a| {
+            subject
+                .grant(a)
+                .filter(|g| g.reach >= step.min)
+                .map(|g| (a, g))
+        })?;
         steps.push(granted);
     }
     Some(Found { path, steps })
 }
 
 fn spans(found: &Found<'_>) -> Vec<(usize, u32, u32)> {
-    let mut spans: Vec<_> = found.steps.iter().map(|(_, g)| (g.file, g.span.start, g.span.end)).collect();
+    let mut spans: Vec<_> = found
+        .steps
+        .iter()
+        .map(|(_, g)| (g.file, g.span.start, g.span.end))
+        .collect();
     spans.sort_unstable();
     spans.dedup();
     spans
@@ -188,13 +197,27 @@ fn finding(subject: &Subject<'_>, group: &[&Found<'_>]) -> Finding {
     let first = group[0];
     let primary = first.steps[0].1;
     let who = subject.name();
-    let severity = group.iter().map(|f| f.path.severity).max().unwrap_or(META.severity);
+    let severity = group
+        .iter()
+        .map(|f| f.path.severity)
+        .max()
+        .unwrap_or(META.severity);
     let message = if let [only] = group {
-        format!("{} {}", actions_of(only), only.path.effect.replace("{who}", &who))
+        format!(
+            "{} {}",
+            actions_of(only),
+            only.path.effect.replace("{who}", &who)
+        )
     } else {
         let labels: Vec<String> = group
             .iter()
-            .map(|f| f.steps.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(" + "))
+            .map(|f| {
+                f.steps
+                    .iter()
+                    .map(|(a, _)| *a)
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            })
             .collect();
         let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
         let mut origins = vec![primary.origin()];
@@ -258,16 +281,68 @@ mod tests {
 
     #[test]
     fn one_finding_per_path_and_merged_for_a_single_value() {
-        let split = run(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole","lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#);
+        let split = run(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole","lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#,
+        );
         assert_eq!(split.len(), 1);
         assert_eq!(
             split[0].message,
             "`iam:PassRole` with `lambda:CreateFunction` and `lambda:InvokeFunction` lets its holder run code as any role it can pass"
         );
         assert_eq!(split[0].related.len(), 2);
-        let star = run(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#);
+        let star = run(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        );
         assert_eq!(star.len(), 1, "{star:?}");
-        assert!(star[0].message.starts_with("`*` opens 31 privilege-escalation paths for its holder: `iam:CreatePolicyVersion`"), "{}", star[0].message);
+        assert!(
+            star[0].message.starts_with(
+                "`*` opens 31 privilege-escalation paths for its holder: `iam:CreatePolicyVersion`"
+            ),
+            "{}",
+            star[0].message
+        );
+    }
+
+    /// The least-privilege Lambda roles of `fixtures/privilege-escalation/clean-*` raise no
+    /// finding of any risk rule, and every escalation fixture raises this one.
+    #[test]
+    fn fixture_sets_separate_least_privilege_from_escalation() {
+        use crate::source::SourceFile;
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/privilege-escalation");
+        let risk: Vec<&'static dyn Rule> = ["IAM201", "IAM202", "IAM203", "IAM204", "IAM205"]
+            .iter()
+            .filter_map(|c| crate::rules::find(c))
+            .collect();
+        assert_eq!(risk.len(), 5);
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        let (mut clean, mut fires) = (0, 0);
+        for path in entries {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let source = SourceFile::new(path.clone(), name.clone(), text);
+            let loaded = crate::load::load(0, &source, true).unwrap();
+            if name.starts_with("clean-") {
+                clean += 1;
+                let mut out = Vec::new();
+                crate::rules::check_model(&loaded.model, &risk, &mut out);
+                let messages: Vec<&str> = out.iter().map(|f| f.message.as_str()).collect();
+                assert!(messages.is_empty(), "{name}: {messages:?}");
+            } else if name.starts_with("fires-") {
+                fires += 1;
+                let out = {
+                    let mut out = Vec::new();
+                    PrivilegeEscalation.check_model(&loaded.model, &mut out);
+                    out
+                };
+                assert!(!out.is_empty(), "{name}: no escalation path found");
+            }
+        }
+        assert!(clean >= 15 && fires >= 15, "{clean} clean, {fires} fires");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `"Principal": "*"` in an Allow without a condition that limits the caller.
 
-use super::helpers::has_caller_scoping_condition;
+use super::helpers::{has_caller_scoping_condition, CALLER_SCOPING_KEYS};
 use super::{rule_meta, PolicyCx, Rule};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::Statement;
@@ -24,7 +24,7 @@ impl Rule for PublicPrincipal {
         let (Some(principal), true) = (&statement.principal, statement.is_allow()) else {
             return;
         };
-        if principal.negated || has_caller_scoping_condition(statement) {
+        if principal.negated || has_caller_scoping_condition(statement) || has_deny_guard(cx) {
             return;
         }
         if let Some(value) = principal.public_values().next() {
@@ -34,4 +34,26 @@ impl Rule for PublicPrincipal {
             );
         }
     }
+}
+
+/// The private-endpoint pattern: Allow `*`, then Deny everyone whose `aws:SourceVpce` (or
+/// account, organization, network) is not the expected one. The Deny limits the caller.
+fn has_deny_guard(cx: &PolicyCx<'_>) -> bool {
+    cx.policy.statements.iter().any(|st| {
+        !st.is_allow()
+            && st
+                .principal
+                .as_ref()
+                .is_some_and(|p| p.public_values().next().is_some())
+            && st.condition.iter().any(|clause| {
+                let op = clause.base_operator();
+                (op.contains("Not") || op == "Null")
+                    && clause.entries.iter().any(|e| {
+                        CALLER_SCOPING_KEYS
+                            .iter()
+                            .any(|k| k.eq_ignore_ascii_case(&e.key.value))
+                            && !e.values.iter().all(crate::model::PolicyValue::is_star)
+                    })
+            })
+    })
 }

@@ -67,7 +67,9 @@ fn glob_match_ci(pattern: &str, text: &str) -> bool {
 }
 
 /// The entry that makes `values[i]` redundant. Of two entries that cover each other
-/// (`s3:*` twice), only the later one is redundant, so one always stays.
+/// (`s3:*` twice), only the later one is redundant, so one always stays. Values read from
+/// the same node are a template's alternatives (`Fn::FindInMap` keyed by a parameter, an
+/// `Fn::If` entry): only one of them is deployed, so they never cover each other.
 fn covering(values: &[PolicyValue], i: usize) -> Option<&PolicyValue> {
     let inner = &values[i];
     if !inner.resolved {
@@ -75,6 +77,7 @@ fn covering(values: &[PolicyValue], i: usize) -> Option<&PolicyValue> {
     }
     values.iter().enumerate().find_map(|(j, outer)| {
         let redundant = j != i
+            && outer.span != inner.span
             && outer.resolved
             && covers(&outer.text, &inner.text)
             && (j < i || !covers(&inner.text, &outer.text));
@@ -175,7 +178,8 @@ mod tests {
     fn values(texts: &[&str]) -> Vec<PolicyValue> {
         texts
             .iter()
-            .map(|t| PolicyValue::literal(*t, Span::default()))
+            .enumerate()
+            .map(|(i, t)| PolicyValue::literal(*t, Span::new(i * 20, i * 20 + t.len())))
             .collect()
     }
 
@@ -188,6 +192,163 @@ mod tests {
         let v = values(&["s3:Get*", "s3:*"]);
         assert_eq!(covering(&v, 0).map(|o| o.text.as_str()), Some("s3:*"));
         assert_eq!(covering(&v, 1), None);
+    }
+
+    /// Findings of this rule for a file, as (message, fix edits).
+    fn lint(name: &str, text: &str) -> Vec<Finding> {
+        let source = crate::source::SourceFile::new(name.into(), name.into(), text.into());
+        let loaded = crate::load::load(0, &source, true).expect("loads");
+        let mut out = Vec::new();
+        RedundantAction.check_model(&loaded.model, &mut out);
+        out
+    }
+
+    /// Apply every fix whose edits do not overlap an earlier one, and repeat until no
+    /// finding is left; the text must load after every round.
+    fn fix_all(name: &str, text: &str) -> String {
+        let mut text = text.to_string();
+        for _ in 0..5 {
+            let findings = lint(name, &text);
+            if findings.is_empty() {
+                return text;
+            }
+            let mut edits: Vec<&Edit> = findings
+                .iter()
+                .filter_map(|f| f.fix.as_ref())
+                .flat_map(|f| f.edits.iter())
+                .collect();
+            assert!(!edits.is_empty(), "findings without fix in\n{text}");
+            edits.sort_by_key(|e| e.span.start);
+            let mut kept: Vec<&Edit> = Vec::new();
+            for edit in edits {
+                if kept.last().is_none_or(|k| k.span.end <= edit.span.start) {
+                    kept.push(edit);
+                }
+            }
+            for edit in kept.iter().rev() {
+                text.replace_range(edit.span.range(), &edit.replacement);
+            }
+        }
+        panic!("fixes did not converge:\n{text}");
+    }
+
+    #[test]
+    fn fixes_json_lists() {
+        let policy = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": [
+        "s3:GetObject",
+        "s3:Get*",
+        "s3:GetObjectVersion"
+      ],
+      "Resource": "arn:aws:s3:::b/*"
+    },
+    {
+      "Effect": "Deny",
+      "Action": ["s3:Delete*", "s3:DeleteObject"],
+      "Resource": "*"
+    }
+  ]
+}"#;
+        let fixed = fix_all("p.json", policy);
+        assert_eq!(
+            fixed,
+            r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": [
+        "s3:Get*"
+      ],
+      "Resource": "arn:aws:s3:::b/*"
+    },
+    {
+      "Effect": "Deny",
+      "Action": ["s3:Delete*"],
+      "Resource": "*"
+    }
+  ]
+}"#
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(&fixed).is_ok());
+    }
+
+    #[test]
+    fn fixes_yaml_block_and_flow_lists() {
+        let template = "Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: Logs
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action:
+                  - logs:CreateLogStream # per invocation
+                  - logs:*
+                  - logs:PutLogEvents
+                Resource: '*'
+              - Effect: Allow
+                Action: [sqs:ReceiveMessage, 'sqs:*', \"SQS:ReceiveMessage\"]
+                Resource: '*'
+";
+        let fixed = fix_all("t.yaml", template);
+        assert!(
+            fixed.contains(
+                "                Action:
+                  - logs:*
+                Resource: '*'"
+            ),
+            "{fixed}"
+        );
+        assert!(
+            fixed.contains("                Action: ['sqs:*']\n"),
+            "{fixed}"
+        );
+        let again = crate::source::SourceFile::new("t.yaml".into(), "t.yaml".into(), fixed);
+        let loaded = crate::load::load(0, &again, true).expect("loads");
+        assert_eq!(loaded.model.policies.len(), 2);
+        assert_eq!(loaded.model.policies[1].statements.len(), 2);
+    }
+
+    #[test]
+    fn no_fix_when_one_entry_expands_to_several_values() {
+        let template = "Mappings:
+  Access:
+    a: {read: 's3:Get*'}
+    b: {read: 's3:GetObject'}
+Resources:
+  Policy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Action:
+              - !FindInMap [Access, !Ref Env, read]
+              - s3:ListBucket
+            Resource: '*'
+";
+        // The two map values are alternatives: `s3:Get*` does not make `s3:GetObject`
+        // redundant.
+        assert!(lint("t.yaml", template).is_empty());
+        let with_star = template.replace("- s3:ListBucket", "- s3:*");
+        let findings = lint("t.yaml", &with_star);
+        assert_eq!(findings.len(), 2);
+        assert!(findings.iter().all(|f| f.fix.is_none()));
     }
 
     #[test]

@@ -26,7 +26,14 @@ const FORMATS: usize = 3;
 /// judged; `arn:aws:s3:::${Bucket}/*` and `${Queue.Arn}` (placeholders named `...arn`
 /// stand for any text) can.
 fn judgeable(value: &PolicyValue) -> bool {
-    if value.resolved || value.text.starts_with("arn:") {
+    let text = value.text.as_str();
+    // API Gateway resource policies may shorten ARNs to `execute-api:/stage/GET/path`. An
+    // empty value, or one ending in a separator, is nearly always a template parameter
+    // whose default is "" (to be set at deploy time).
+    if text.starts_with("execute-api:") || text.is_empty() || text.ends_with(['/', ':']) {
+        return false;
+    }
+    if value.resolved || text.starts_with("arn:") {
         return true;
     }
     value
@@ -125,6 +132,12 @@ mod tests {
         assert!(judgeable(&value("${QueueArn}/*", false)));
         assert!(!judgeable(&value("${Bucket}", false)));
         assert!(!judgeable(&value("${ImportValue:shared-topic}", false)));
+        assert!(!judgeable(&value("execute-api:/*", true)));
+        assert!(!judgeable(&value("", true)));
+        assert!(!judgeable(&value(
+            "arn:aws:ses:us-east-1:111122223333:identity/",
+            true
+        )));
     }
 
     #[test]

@@ -2,13 +2,59 @@
 //! matches no action (`s3:Gett*`), or a value that is not `service:action` at all.
 
 use super::helpers::{has_wildcard, is_full_wildcard};
-use super::unknown_service::consequence;
+use super::unknown_service::{close_enough, consequence};
 use super::{rule_meta, PolicyCx, Rule};
 use crate::catalog::{catalog, Expansion};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::Statement;
 
 pub struct UnknownAction;
+
+/// API operations whose permission has another name: policies often list the API name,
+/// which IAM accepts and never matches.
+const API_PERMISSIONS: &[(&str, &str)] = &[
+    ("lambda:Invoke", "lambda:InvokeFunction"),
+    ("s3:CompleteMultipartUpload", "s3:PutObject"),
+    ("s3:CreateMultipartUpload", "s3:PutObject"),
+    ("s3:DeleteObjects", "s3:DeleteObject"),
+    ("s3:HeadBucket", "s3:ListBucket"),
+    ("s3:HeadObject", "s3:GetObject"),
+    ("s3:ListObjectVersions", "s3:ListBucketVersions"),
+    ("s3:ListObjects", "s3:ListBucket"),
+    ("s3:ListObjectsV2", "s3:ListBucket"),
+    ("s3:UploadPart", "s3:PutObject"),
+    ("sns:PublishBatch", "sns:Publish"),
+    (
+        "sqs:ChangeMessageVisibilityBatch",
+        "sqs:ChangeMessageVisibility",
+    ),
+    ("sqs:DeleteMessageBatch", "sqs:DeleteMessage"),
+    ("sqs:SendMessageBatch", "sqs:SendMessage"),
+];
+
+/// The hint for an unknown action name: the permission of a known API name, or the
+/// nearest real action when it is a likely typo.
+fn hint(text: &str) -> Option<(String, String)> {
+    if let Some((api, permission)) = API_PERMISSIONS
+        .iter()
+        .find(|(api, _)| api.eq_ignore_ascii_case(text))
+    {
+        let operation = api.split_once(':').map_or(*api, |(_, op)| op);
+        return Some((
+            format!("the `{operation}` API is authorized by `{permission}`"),
+            format!("replace it with `{permission}`"),
+        ));
+    }
+    let suggestion = catalog().suggest_action(text)?;
+    let (_, wrong) = text.split_once(':')?;
+    let (_, right) = suggestion.split_once(':')?;
+    close_enough(wrong, right).then(|| {
+        (
+            format!("did you mean `{suggestion}`?"),
+            format!("replace it with `{suggestion}`"),
+        )
+    })
+}
 
 static META: RuleMeta = rule_meta!(
     "IAM102",
@@ -24,7 +70,8 @@ impl Rule for UnknownAction {
     }
 
     fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
-        let Some(list) = &statement.action else {
+        // Generated policies (SAM policy templates) are AWS's text, not the author's.
+        let Some(list) = statement.action.as_ref().filter(|_| !cx.policy.synthesized) else {
             return;
         };
         let cat = catalog();
@@ -33,32 +80,32 @@ impl Rule for UnknownAction {
             if is_full_wildcard(text) {
                 continue;
             }
+            let consequence = consequence(statement, list);
             let (message, help) = match cat.expand(text) {
                 // Known service with matches, or `unknown-service` business.
                 Expansion::Actions(actions) if !actions.is_empty() => continue,
                 Expansion::UnknownService => continue,
                 Expansion::Invalid => (
-                    format!("action `{text}` is not of the form `service:action`, {}", consequence(statement, list)),
+                    format!("action `{text}` is not of the form `service:action`, {consequence}"),
                     "write the action as the service prefix, a colon and the action name, e.g. \"s3:GetObject\"; wildcards are allowed in the name only".to_string(),
                 ),
                 Expansion::Actions(_) => {
                     let (service, _) = text.split_once(':').unwrap_or((text, ""));
                     let service = cat.service(service).map_or(service, |s| s.prefix());
-                    let listing = format!("`iamlint expand '{service}:*'` lists the `{service}` actions of the IAM catalog of {}", cat.date());
+                    let listing = format!("`iamlint expand '{service}:*'` lists the `{service}` actions");
+                    let date = cat.date();
                     if has_wildcard(text) {
                         (
-                            format!("pattern `{text}` matches no `{service}` action, {}", consequence(statement, list)),
+                            format!("pattern `{text}` matches no action in the IAM catalog of {date}, {consequence}"),
                             format!("fix the pattern; {listing}"),
                         )
                     } else {
-                        match cat.suggest_action(text) {
-                            Some(s) => (
-                                format!("action `{text}` does not exist in `{service}`, {}; did you mean `{s}`?", consequence(statement, list)),
-                                format!("replace it with `{s}`"),
-                            ),
+                        let problem = format!("action `{text}` is not in the IAM catalog of {date}, {consequence}");
+                        match hint(text) {
+                            Some((hint, help)) => (format!("{problem}; {hint}"), help),
                             None => (
-                                format!("action `{text}` does not exist in `{service}`, {}", consequence(statement, list)),
-                                format!("check the name in the Service Authorization Reference; {listing}"),
+                                problem,
+                                format!("check the name in the Service Authorization Reference; {listing}; if AWS added the action after {date}, update iamlint"),
                             ),
                         }
                     }
@@ -71,7 +118,32 @@ impl Rule for UnknownAction {
 
 #[cfg(test)]
 mod tests {
-    use crate::catalog::catalog;
+    use super::*;
+
+    #[test]
+    fn api_names_are_not_permissions_and_their_permissions_are() {
+        for (api, permission) in API_PERMISSIONS {
+            assert!(catalog().action(api).is_none(), "{api} is an IAM action");
+            assert!(
+                catalog().action(permission).is_some(),
+                "{permission} is not"
+            );
+        }
+    }
+
+    #[test]
+    fn far_fetched_suggestions_are_dropped() {
+        assert_eq!(
+            hint("s3:GetObjets").map(|h| h.0).as_deref(),
+            Some("did you mean `s3:GetObject`?")
+        );
+        assert!(hint("aws-marketplace:UpdatePrivateMarketplaceSettings").is_none());
+        assert!(hint("aoss:GetCollection").is_none());
+        assert_eq!(
+            hint("SQS:deletemessagebatch").map(|h| h.0).as_deref(),
+            Some("the `DeleteMessageBatch` API is authorized by `sqs:DeleteMessage`")
+        );
+    }
 
     #[test]
     fn typos_get_the_real_action() {

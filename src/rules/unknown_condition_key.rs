@@ -156,10 +156,25 @@ mod tests {
 
     #[test]
     fn pattern_keys_follow_the_catalog() {
-        assert!(pattern_accepts("s3:GetObject", "s3:ExistingObjectTag/team", "s3:ExistingObjectTag/<key>"));
-        assert!(pattern_accepts("s3:Get*", "s3:prefix", "s3:prefix") || pattern_accepts("s3:List*", "s3:prefix", "s3:prefix"));
-        assert!(!pattern_accepts("s3:GetObject", "kms:ViaService", "kms:ViaService"));
+        assert!(pattern_accepts(
+            "s3:GetObject",
+            "s3:ExistingObjectTag/team",
+            "s3:ExistingObjectTag/<key>"
+        ));
+        assert!(
+            pattern_accepts("s3:Get*", "s3:prefix", "s3:prefix")
+                || pattern_accepts("s3:List*", "s3:prefix", "s3:prefix")
+        );
+        assert!(!pattern_accepts(
+            "s3:GetObject",
+            "kms:ViaService",
+            "kms:ViaService"
+        ));
         assert!(pattern_accepts("kms:*", "kms:ViaService", "kms:ViaService"));
-        assert!(pattern_accepts("KMS:Decrypt", "kms:viaservice", "kms:ViaService"));
+        assert!(pattern_accepts(
+            "KMS:Decrypt",
+            "kms:viaservice",
+            "kms:ViaService"
+        ));
     }
 }

@@ -5,14 +5,15 @@
 //! only `*` (`xray:PutTraceSegments`, most `List*`/`Describe*`) never count, and unknown or
 //! unresolved actions are left alone rather than guessed.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::helpers::{allowed_actions, has_wildcard, is_full_wildcard, scoped_severity};
 use super::{rule_meta, PolicyCx, Rule};
 use crate::catalog::{arn_is_effectively_wildcard, catalog, Action, ActionResource};
 use crate::finding::{Finding, RuleMeta};
-use crate::model::{PolicyValue, Statement};
+use crate::model::{PolicyKind, PolicyValue, Statement};
 
 pub struct WildcardResource;
 
@@ -27,40 +28,44 @@ static META: RuleMeta = rule_meta!(
 /// How many actions a message names before "and N more".
 const NAMED: usize = 3;
 
-/// The catalog actions the statement grants, split into those that accept resource ARNs and
-/// those that accept only `*`, without duplicates and in statement order.
-struct Granted<'a> {
-    scopable: Vec<Action<'a>>,
-    star_only: Vec<Action<'a>>,
+/// The catalog actions the statement grants that accept resource ARNs, without duplicates
+/// and in statement order, and the first one that accepts only `*` (for the help text).
+struct Granted {
+    /// The statement grants `*`: `scopable` is the whole catalog's list.
+    every: bool,
+    scopable: Cow<'static, [Action<'static>]>,
+    star_only: Option<Action<'static>>,
 }
 
-fn granted(statement: &Statement) -> Granted<'static> {
+fn granted(statement: &Statement) -> Granted {
+    if allowed_actions(statement).any(|v| is_full_wildcard(&v.text)) {
+        let (scopable, star_only) = every_action();
+        return Granted {
+            every: true,
+            scopable: Cow::Borrowed(scopable),
+            star_only: star_only.first().copied(),
+        };
+    }
     let cat = catalog();
     let mut seen = HashSet::new();
-    let mut out = Granted {
-        scopable: Vec::new(),
-        star_only: Vec::new(),
-    };
+    let mut scopable = Vec::new();
+    let mut star_only = None;
     for value in allowed_actions(statement) {
-        if is_full_wildcard(&value.text) {
-            let (scopable, star_only) = every_action();
-            out.scopable
-                .extend(scopable.iter().filter(|a| seen.insert(**a)));
-            out.star_only
-                .extend(star_only.iter().filter(|a| seen.insert(**a)));
-            continue;
-        }
         for action in cat.expand(&value.text).actions() {
             if seen.insert(*action) {
                 if action.supports_resource_scoping() {
-                    out.scopable.push(*action);
+                    scopable.push(*action);
                 } else {
-                    out.star_only.push(*action);
+                    star_only = star_only.or(Some(*action));
                 }
             }
         }
     }
-    out
+    Granted {
+        every: false,
+        scopable: Cow::Owned(scopable),
+        star_only,
+    }
 }
 
 /// The whole catalog split by scoping support, computed once per run.
@@ -127,14 +132,28 @@ fn covered_by_wildcard_arn(
         .collect()
 }
 
-/// "`a`", "`a` and `b`", "`a`, `b` and `c`", "`a`, `b`, `c` and 5 more actions".
-fn name_list(actions: &[(Action<'static>, &'static str)]) -> String {
-    let names: Vec<String> = actions
-        .iter()
-        .take(NAMED)
-        .map(|(a, _)| format!("`{a}`"))
-        .collect();
-    let rest = actions.len().saturating_sub(NAMED);
+type Covered = Arc<Vec<(Action<'static>, &'static str)>>;
+
+/// [`covered_by_wildcard_arn`] over the whole catalog (for `Action: "*"`), once per value
+/// and run: a policy that repeats `*` on `arn:aws:s3:::*` costs one catalog scan.
+fn covered_in_catalog(value: &str) -> Covered {
+    static CACHE: OnceLock<Mutex<HashMap<String, Covered>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(value).cloned()) {
+        return hit;
+    }
+    let covered = Arc::new(covered_by_wildcard_arn(value, &every_action().0));
+    if let Ok(mut cache) = cache.lock() {
+        cache.insert(value.to_string(), covered.clone());
+    }
+    covered
+}
+
+/// "`a`", "`a` and `b`", "`a`, `b` and `c`", "`a`, `b`, `c` and 5 more actions" for the
+/// first actions of `total`.
+fn name_list(named: &[(Action<'static>, &'static str)], total: usize) -> String {
+    let names: Vec<String> = named.iter().map(|(a, _)| format!("`{a}`")).collect();
+    let rest = total.saturating_sub(names.len());
     match (names.split_last(), rest) {
         (None, _) => String::new(),
         (Some((last, [])), 0) => last.clone(),
@@ -148,9 +167,9 @@ fn name_list(actions: &[(Action<'static>, &'static str)]) -> String {
 }
 
 /// The distinct formats of the named actions: "`f1`" or "`f1` or `f2`".
-fn format_list(actions: &[(Action<'static>, &'static str)]) -> String {
+fn format_list(named: &[(Action<'static>, &'static str)]) -> String {
     let mut formats: Vec<&str> = Vec::new();
-    for (_, format) in actions.iter().take(NAMED) {
+    for (_, format) in named {
         if !formats.contains(format) {
             formats.push(format);
         }
@@ -165,6 +184,11 @@ impl Rule for WildcardResource {
     }
 
     fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+        // In a resource policy `*` means the resource it is attached to (a KMS key policy
+        // must say `*`), and a boundary only limits: neither grants every resource.
+        if cx.policy.kind != PolicyKind::Identity {
+            return;
+        }
         let (Some(resources), true) = (&statement.resource, statement.is_allow()) else {
             return;
         };
@@ -186,26 +210,31 @@ impl Rule for WildcardResource {
         let severity = scoped_severity(statement, META.severity);
         let mut help =
             String::from("name the ARNs the function works on, e.g. \"arn:aws:s3:::my-bucket/*\"");
-        if let Some(star_only) = granted.star_only.first() {
+        if let Some(star_only) = granted.star_only {
             help.push_str(&format!(
                 "; keep actions that accept only `*`, such as `{star_only}`, in a statement of their own"
             ));
         }
         for resource in wide {
-            let (covered, verb) = if resource.is_star() {
-                let covered: Vec<_> = granted
+            // The first actions (with the format to suggest) and how many there are.
+            let (named, total, verb): (Vec<_>, usize, &str) = if resource.is_star() {
+                let named = granted
                     .scopable
                     .iter()
                     .filter_map(|a| preferred_format(a).map(|f| (*a, f)))
+                    .take(NAMED)
                     .collect();
-                (covered, "covers")
+                (named, granted.scopable.len(), "covers")
             } else {
-                (
-                    covered_by_wildcard_arn(&resource.text, &granted.scopable),
-                    "matches every resource of",
-                )
+                let covered = if granted.every {
+                    covered_in_catalog(&resource.text)
+                } else {
+                    Arc::new(covered_by_wildcard_arn(&resource.text, &granted.scopable))
+                };
+                let named = covered.iter().take(NAMED).copied().collect();
+                (named, covered.len(), "matches every resource of")
             };
-            if covered.is_empty() {
+            if named.is_empty() {
                 continue;
             }
             out.push(
@@ -216,8 +245,8 @@ impl Rule for WildcardResource {
                     format!(
                         "resource `{}` {verb} {}, which can be scoped to {}",
                         resource.text,
-                        name_list(&covered),
-                        format_list(&covered)
+                        name_list(&named, total),
+                        format_list(&named)
                     ),
                 )
                 .severity(severity)
@@ -283,19 +312,25 @@ mod tests {
     #[test]
     fn name_lists_read_naturally() {
         let a = |n: &str| (action(n), "f");
-        assert_eq!(name_list(&[a("s3:GetObject")]), "`s3:GetObject`");
+        assert_eq!(name_list(&[a("s3:GetObject")], 1), "`s3:GetObject`");
         assert_eq!(
-            name_list(&[a("s3:GetObject"), a("s3:PutObject")]),
+            name_list(&[a("s3:GetObject"), a("s3:PutObject")], 2),
             "`s3:GetObject` and `s3:PutObject`"
         );
         assert_eq!(
-            name_list(&[
-                a("s3:GetObject"),
-                a("s3:PutObject"),
-                a("s3:ListBucket"),
-                a("s3:DeleteObject")
-            ]),
+            name_list(
+                &[a("s3:GetObject"), a("s3:PutObject"), a("s3:ListBucket")],
+                4
+            ),
             "`s3:GetObject`, `s3:PutObject`, `s3:ListBucket` and 1 more action"
         );
+    }
+
+    #[test]
+    fn catalog_wide_coverage_is_cached_per_value() {
+        let first = covered_in_catalog("arn:aws:s3:::*");
+        assert!(first.iter().any(|(a, _)| a.full_name() == "s3:GetObject"));
+        assert!(first.iter().all(|(a, _)| a.supports_resource_scoping()));
+        assert!(Arc::ptr_eq(&first, &covered_in_catalog("arn:aws:s3:::*")));
     }
 }

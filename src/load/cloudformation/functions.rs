@@ -219,13 +219,14 @@ fn load_permission(template: &Template<'_>, resource: &Entry, model: &mut FileMo
         principal: Spanned::new(principal.clone(), principal_node.span),
         has_source_arn: lookup("SourceArn").is_some(),
         has_source_account: lookup("SourceAccount").is_some(),
+        has_principal_org_id: lookup("PrincipalOrgID").is_some(),
+        function: lookup("FunctionName").and_then(|f| function_index(template, model, f)),
         function_url_auth: lookup("FunctionUrlAuthType")
             .and_then(Node::scalar_text)
             .map(str::to_string),
         logical_id: resource.key.value.clone(),
     };
-    if let Some(function) = lookup("FunctionName").and_then(|f| function_index(template, model, f))
-    {
+    if let Some(function) = permission.function {
         if ASYNC_PRINCIPALS.contains(&principal.as_str()) {
             model.functions[function].events.push(EventSource {
                 kind: principal.clone(),

@@ -42,10 +42,23 @@ fn resource_type(resource: &Entry) -> Option<&str> {
     resource.value.get("Type").and_then(Node::scalar_text)
 }
 
+/// "role `FnRole`", with the CDK construct path when the template is CDK output.
 fn describe(resource: &Entry) -> String {
     let kind = resource_type(resource).unwrap_or("resource");
     let short = kind.rsplit("::").next().unwrap_or(kind);
-    format!("{} `{}`", short.to_ascii_lowercase(), resource.key.value)
+    let cdk_path = resource
+        .value
+        .get("Metadata")
+        .and_then(|m| m.get("aws:cdk:path"))
+        .and_then(Node::scalar_text);
+    match cdk_path {
+        Some(path) => format!(
+            "{} `{}` ({path})",
+            short.to_ascii_lowercase(),
+            resource.key.value
+        ),
+        None => format!("{} `{}`", short.to_ascii_lowercase(), resource.key.value),
+    }
 }
 
 /// Which property of a resource type holds a resource policy.

@@ -84,7 +84,14 @@ impl<'a> Template<'a> {
             .enumerate()
             .map(|(i, r)| (r.key.value.as_str(), i))
             .collect();
-        let sam = transforms(root).any(|t| t.starts_with("AWS::Serverless"));
+        // Snippets and test inputs often omit the transform; serverless types say enough.
+        let sam = transforms(root).any(|t| t.starts_with("AWS::Serverless"))
+            || resources.iter().any(|r| {
+                r.value
+                    .get("Type")
+                    .and_then(Node::scalar_text)
+                    .is_some_and(|t| t.starts_with("AWS::Serverless::"))
+            });
         Template {
             file,
             text,
