@@ -118,7 +118,8 @@ struct CheckArgs {
     /// Report only findings not recorded in this baseline file.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     baseline: Option<PathBuf>,
-    /// Record the current findings in this baseline file, print nothing else and exit 0.
+    /// Record the current findings in this baseline file and print nothing else; exits 0
+    /// (2 when a file could not be read).
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
     /// Lint standard input instead of files.
@@ -319,6 +320,13 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     }
     let cwd = std::env::current_dir().context("could not read the current directory")?;
     let config = load_config(&args, &cwd)?;
+    crate::rules::settings::configure(crate::rules::settings::RuleSettings {
+        extra_secret_names: config
+            .rule_options
+            .values()
+            .flat_map(|o| o.extra_secret_names.iter().map(|n| n.to_ascii_lowercase()))
+            .collect(),
+    });
     let select = if args.select.is_empty() {
         config.select.clone()
     } else {
@@ -464,7 +472,10 @@ fn write_report(outcome: &Outcome, format: Format, color: bool, out: &mut dyn Wr
         Format::Sarif => {
             let catalog = crate::catalog::catalog();
             let options = report::sarif::SarifOptions {
-                tool_properties: vec![("catalogDate", catalog.date().to_string()), ("catalogVersion", catalog.version().to_string())],
+                tool_properties: vec![
+                    ("catalogDate", catalog.date().to_string()),
+                    ("catalogVersion", catalog.version().to_string()),
+                ],
                 ..Default::default()
             };
             report::sarif::write_with(outcome, &options, out)?

@@ -61,7 +61,6 @@ const OPTION_RULES: &[(&str, &[&str])] = &[
         "allowed-actions",
         &["wildcard-action", "service-wildcard-action"],
     ),
-    ("trusted-accounts", &["public-principal", "not-principal"]),
     ("extra-secret-names", &["lambda-env-secret"]),
 ];
 
@@ -93,9 +92,7 @@ pub struct ConfigFile {
 pub struct RuleOptions {
     /// Wildcard actions accepted as written (`logs:*`), compared case-insensitively.
     pub allowed_actions: Vec<String>,
-    /// Account ids trusted as principals. Accepted, not yet read by any rule.
-    pub trusted_accounts: Vec<String>,
-    /// Extra environment variable names treated as secrets. Accepted, not yet read.
+    /// Extra words that mark an environment variable name as a secret (`PIN`, `PASSCODE`).
     pub extra_secret_names: Vec<String>,
 }
 
@@ -209,7 +206,6 @@ struct RawConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawRuleOptions {
     allowed_actions: Option<Spanned<Vec<Spanned<String>>>>,
-    trusted_accounts: Option<Spanned<Vec<Spanned<String>>>>,
     extra_secret_names: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
@@ -446,19 +442,6 @@ fn read_rule_options(meta: &'static RuleMeta, raw: RawRuleOptions) -> Result<Rul
             }
         }
     }
-    if let Some(value) = &raw.trusted_accounts {
-        options.trusted_accounts = check("trusted-accounts", value)?;
-        if let Some(bad) = value
-            .get_ref()
-            .iter()
-            .find(|v| v.get_ref().len() != 12 || !v.get_ref().bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Err(at(
-                bad,
-                format!("`{}` is not a 12-digit account id", bad.get_ref()),
-            ));
-        }
-    }
     if let Some(value) = &raw.extra_secret_names {
         options.extra_secret_names = check("extra-secret-names", value)?;
     }
@@ -578,8 +561,8 @@ exclude = ["legacy/", "*.generated.json"]
 wildcard-resource = "high"
 [rules.service-wildcard-action]
 allowed-actions = ["logs:*"]
-[rules.public-principal]
-trusted-accounts = ["111122223333"]
+[rules.lambda-env-secret]
+extra-secret-names = ["PIN"]
 [[suppress]]
 path = "policies/admin.json"
 rule = "IAM001"

@@ -121,15 +121,40 @@ fn exit_codes_are_0_clean_1_findings_2_bad_input() {
 
 #[test]
 fn fail_on_sets_the_threshold() {
+    // Only IAM002 runs, so rules added later do not change the outcome.
     let dir = project(&[("read.json", MEDIUM_ONLY)]);
-    let high = iamlint(dir.path(), &["check", "--fail-on", "high", "read.json"]);
+    let high = iamlint(
+        dir.path(),
+        &[
+            "check",
+            "--select",
+            "IAM002",
+            "--fail-on",
+            "high",
+            "read.json",
+        ],
+    );
     assert_eq!(code(&high), 0);
     assert!(stdout(&high).contains("service-wildcard-action"));
-    let medium = iamlint(dir.path(), &["check", "--fail-on", "medium", "read.json"]);
+    let medium = iamlint(
+        dir.path(),
+        &[
+            "check",
+            "--select",
+            "IAM002",
+            "--fail-on",
+            "medium",
+            "read.json",
+        ],
+    );
     assert_eq!(code(&medium), 1);
 
     // From the config; the flag wins over it.
-    write(dir.path(), "iamlint.toml", "fail-on = \"high\"\n");
+    write(
+        dir.path(),
+        "iamlint.toml",
+        "select = [\"IAM002\"]\nfail-on = \"high\"\n",
+    );
     assert_eq!(code(&iamlint(dir.path(), &["check", "read.json"])), 0);
     let flag = iamlint(dir.path(), &["check", "--fail-on", "medium", "read.json"]);
     assert_eq!(code(&flag), 1);
@@ -150,7 +175,15 @@ fn a_bad_file_is_an_error_with_position_and_the_good_file_is_still_linted() {
 
     let report = json(&iamlint(
         dir.path(),
-        &["check", "--format", "json", "bad.json", "good.json"],
+        &[
+            "check",
+            "--select",
+            "IAM002",
+            "--format",
+            "json",
+            "bad.json",
+            "good.json",
+        ],
     ));
     assert_eq!(
         findings(&report, "findings"),
@@ -201,7 +234,7 @@ fn config_is_found_in_a_parent_directory_and_flags_override_it() {
         ("policies/read.json", MEDIUM_ONLY),
         (
             ".iamlint.toml",
-            "ignore = [\"wildcard-action\"]\n[severity]\nservice-wildcard-action = \"info\"\n",
+            "select = [\"IAM001\", \"IAM002\"]\nignore = [\"wildcard-action\"]\n[severity]\nservice-wildcard-action = \"info\"\n",
         ),
     ]);
     let sub = dir.path().join("policies");
@@ -240,6 +273,7 @@ fn config_exclude_and_path_suppressions_with_sid() {
 }
 "#;
     let config = r#"exclude = ["legacy/"]
+select = ["wildcard-action", "unused-suppression"]
 
 [[suppress]]
 path = "policies/admin.json"
@@ -268,7 +302,7 @@ reason = "statement was removed"
     assert_eq!(
         found,
         [
-            ("unused-suppression".to_string(), 11),
+            ("unused-suppression".to_string(), 12),
             ("wildcard-action".to_string(), 5)
         ]
     );
@@ -297,7 +331,7 @@ fn allowed_actions_accepts_listed_wildcards() {
         ("read.json", MEDIUM_ONLY),
         (
             "iamlint.toml",
-            "[rules.service-wildcard-action]\nallowed-actions = [\"S3:GET*\"]\n",
+            "select = [\"IAM002\"]\n[rules.service-wildcard-action]\nallowed-actions = [\"S3:GET*\"]\n",
         ),
     ]);
     let out = iamlint(dir.path(), &["check", "--show-suppressed"]);
@@ -381,7 +415,13 @@ fn baseline_hides_known_findings_even_when_lines_move() {
     let dir = project(&[("policies/app.json", before)]);
     let out = iamlint(
         dir.path(),
-        &["check", "--write-baseline", "iamlint-baseline.json"],
+        &[
+            "check",
+            "--select",
+            "IAM002",
+            "--write-baseline",
+            "iamlint-baseline.json",
+        ],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stderr(&out).contains("wrote 2 findings to iamlint-baseline.json"));
@@ -414,6 +454,8 @@ fn baseline_hides_known_findings_even_when_lines_move() {
         dir.path(),
         &[
             "check",
+            "--select",
+            "IAM002",
             "--baseline",
             "iamlint-baseline.json",
             "--format",
@@ -467,7 +509,7 @@ fn baseline_hides_known_findings_even_when_lines_move() {
 fn stdin_is_linted_as_the_named_file() {
     let dir = project(&[(
         "iamlint.toml",
-        "[[suppress]]\npath = \"policies/read.json\"\nrule = \"IAM002\"\nreason = \"reviewed\"\n",
+        "select = [\"IAM002\"]\n[[suppress]]\npath = \"policies/read.json\"\nrule = \"IAM002\"\nreason = \"reviewed\"\n",
     )]);
     let run = |args: &[&str]| {
         let mut child = command(dir.path(), args)
@@ -549,4 +591,29 @@ fn no_progress_line_when_stderr_is_not_a_terminal() {
     assert!(!stderr(&out).contains("linting"));
     assert!(!stderr(&out).contains('\r'));
     assert!(stderr(&out).contains("no findings in 250 files"));
+}
+
+#[test]
+fn extra_secret_names_widen_lambda_env_secret() {
+    let template = r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      CodeUri: src/
+      Environment:
+        Variables:
+          CARD_PIN: "4921"
+"#;
+    let dir = project(&[("template.yaml", template)]);
+    let args = ["check", "--select", "lambda-env-secret", "--format", "json", "template.yaml"];
+    let without = json(&iamlint(dir.path(), &args));
+    assert!(findings(&without, "findings").is_empty(), "{without}");
+    write(dir.path(), "iamlint.toml", "[rules.lambda-env-secret]\nextra-secret-names = [\"pin\"]\n");
+    let output = iamlint(dir.path(), &args);
+    let with = json(&output);
+    assert_eq!(findings(&with, "findings"), vec![("lambda-env-secret".to_string(), 11)], "{with}");
+    assert!(!stdout(&output).contains("4921"), "the secret must be redacted");
 }

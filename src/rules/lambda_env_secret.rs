@@ -156,9 +156,11 @@ enum NameSignal {
 
 fn name_signal(name: &str) -> Option<NameSignal> {
     let words = name_words(name);
+    let extra = &super::settings::current().extra_secret_names;
     let is_secret_word = |i: usize| {
         let word = words[i].as_str();
         SECRET_WORDS.contains(&word)
+            || extra.iter().any(|e| e == word)
             || SECRET_SUFFIXES
                 .iter()
                 .any(|s| word.len() > s.len() && word.ends_with(s))

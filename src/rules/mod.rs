@@ -1,12 +1,21 @@
 //! The rule engine: the `Rule` trait, the registry and the per-file driver.
 
 mod context;
+pub mod settings;
+mod condition_ops;
+mod grants;
 mod helpers;
 mod lambda_helpers;
 
 mod admin_managed_policy;
+mod bad_mfa_condition;
 mod broad_managed_policy;
+mod condition_type_mismatch;
+mod condition_wildcard_no_like;
+mod credentials_exposure;
+mod data_exfiltration;
 mod duplicate_sid;
+mod forallvalues_single_valued_key;
 mod lambda_deprecated_runtime;
 mod lambda_env_no_kms;
 mod lambda_env_secret;
@@ -22,12 +31,16 @@ mod missing_version;
 mod not_action;
 mod not_principal;
 mod not_resource;
+mod pass_role_wildcard;
+mod privilege_escalation;
 mod public_principal;
 mod redundant_action;
+mod resource_exposure;
 mod resource_mismatch;
 mod service_wildcard_action;
 mod shared_role;
 mod unknown_action;
+mod unknown_condition_key;
 mod unknown_service;
 mod unused_suppression;
 mod wildcard_action;
@@ -104,7 +117,17 @@ pub static RULES: &[&dyn Rule] = &[
     &unknown_service::UnknownService,
     &unknown_action::UnknownAction,
     &resource_mismatch::ResourceMismatch,
+    &unknown_condition_key::UnknownConditionKey,
+    &condition_type_mismatch::ConditionTypeMismatch,
+    &condition_wildcard_no_like::ConditionWildcardNoLike,
+    &forallvalues_single_valued_key::ForallvaluesSingleValuedKey,
+    &bad_mfa_condition::BadMfaCondition,
     &redundant_action::RedundantAction,
+    &privilege_escalation::PrivilegeEscalation,
+    &pass_role_wildcard::PassRoleWildcard,
+    &data_exfiltration::DataExfiltration,
+    &credentials_exposure::CredentialsExposure,
+    &resource_exposure::ResourceExposure,
     &admin_managed_policy::AdminManagedPolicy,
     &broad_managed_policy::BroadManagedPolicy,
     &unused_suppression::UnusedSuppression,
