@@ -115,6 +115,12 @@ struct CheckArgs {
     /// Also list suppressed findings, with the reason they are suppressed.
     #[arg(long)]
     show_suppressed: bool,
+    /// Apply safe fixes to the files, then report what remains.
+    #[arg(long, conflicts_with = "stdin")]
+    fix: bool,
+    /// With --fix, also apply fixes that narrow permissions (review them: they can break a function).
+    #[arg(long, requires = "fix")]
+    unsafe_fixes: bool,
     /// Report only findings not recorded in this baseline file.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     baseline: Option<PathBuf>,
@@ -369,6 +375,27 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     let mut outcome = lint::run_with(&options, &settings);
     progress.finish();
+    if args.fix {
+        let applied = crate::fix::apply(&outcome, args.unsafe_fixes)
+            .context("could not write a fixed file")?;
+        if applied.fixes > 0 {
+            if !args.quiet {
+                writeln!(
+                    std::io::stderr(),
+                    "fixed {} {} in {} {}",
+                    applied.fixes,
+                    if applied.fixes == 1 {
+                        "finding"
+                    } else {
+                        "findings"
+                    },
+                    applied.files,
+                    if applied.files == 1 { "file" } else { "files" }
+                )?;
+            }
+            outcome = lint::run_with(&options, &settings);
+        }
+    }
 
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_outcome(&outcome, path, &cwd);

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod discover;
 pub mod finding;
+pub mod fix;
 pub mod lint;
 pub mod load;
 pub mod managed;

@@ -72,6 +72,8 @@ struct FileOutcome {
     suppress: suppress::FilePass,
 }
 
+const EMPTY_FILE: &str = "file is empty";
+
 impl FileOutcome {
     fn failed(source: Option<SourceFile>, message: String, span: Option<Span>) -> Self {
         FileOutcome {
@@ -191,6 +193,13 @@ fn lint_candidate(
     };
     let text = match text {
         Ok(text) => text,
+        // An empty file met while walking holds no policy; one named explicitly is an error.
+        Err(message) if message == EMPTY_FILE && !candidate.explicit => {
+            return FileOutcome {
+                error: None,
+                ..FileOutcome::failed(None, message, None)
+            }
+        }
         Err(message) => return FileOutcome::failed(None, message, None),
     };
     let source = SourceFile::new(candidate.path.clone(), display, text);
@@ -242,7 +251,7 @@ fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| discover::describe_io(&e))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err("file is empty".into());
+        return Err(EMPTY_FILE.into());
     }
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err("binary file (contains NUL bytes), not JSON or YAML".into());

@@ -608,12 +608,94 @@ Resources:
           CARD_PIN: "4921"
 "#;
     let dir = project(&[("template.yaml", template)]);
-    let args = ["check", "--select", "lambda-env-secret", "--format", "json", "template.yaml"];
+    let args = [
+        "check",
+        "--select",
+        "lambda-env-secret",
+        "--format",
+        "json",
+        "template.yaml",
+    ];
     let without = json(&iamlint(dir.path(), &args));
     assert!(findings(&without, "findings").is_empty(), "{without}");
-    write(dir.path(), "iamlint.toml", "[rules.lambda-env-secret]\nextra-secret-names = [\"pin\"]\n");
+    write(
+        dir.path(),
+        "iamlint.toml",
+        "[rules.lambda-env-secret]\nextra-secret-names = [\"pin\"]\n",
+    );
     let output = iamlint(dir.path(), &args);
     let with = json(&output);
-    assert_eq!(findings(&with, "findings"), vec![("lambda-env-secret".to_string(), 11)], "{with}");
-    assert!(!stdout(&output).contains("4921"), "the secret must be redacted");
+    assert_eq!(
+        findings(&with, "findings"),
+        vec![("lambda-env-secret".to_string(), 11)],
+        "{with}"
+    );
+    assert!(
+        !stdout(&output).contains("4921"),
+        "the secret must be redacted"
+    );
+}
+
+#[test]
+fn fix_removes_redundant_actions_and_the_result_lints_clean() {
+    let policy = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "ReadUploads",
+      "Effect": "Allow",
+      "Action": ["s3:GetObject", "s3:Get*", "s3:GetObjectVersion"],
+      "Resource": "arn:aws:s3:::my-upload-bucket/*"
+    }
+  ]
+}
+"#;
+    let dir = project(&[("policy.json", policy)]);
+    let args = [
+        "check",
+        "--select",
+        "redundant-action",
+        "--format",
+        "json",
+        "policy.json",
+    ];
+    assert_eq!(
+        findings(&json(&iamlint(dir.path(), &args)), "findings").len(),
+        2
+    );
+    let fixed = iamlint(
+        dir.path(),
+        &[
+            "check",
+            "--select",
+            "redundant-action",
+            "--fix",
+            "policy.json",
+        ],
+    );
+    assert_eq!(code(&fixed), 0, "{}", stderr(&fixed));
+    assert!(
+        stderr(&fixed).contains("fixed 2 findings in 1 file"),
+        "{}",
+        stderr(&fixed)
+    );
+    let text = fs::read_to_string(dir.path().join("policy.json")).unwrap();
+    assert!(text.contains(r#""Action": ["s3:Get*"]"#), "{text}");
+    serde_json::from_str::<Value>(&text).unwrap();
+    // Nothing left to fix: a second run changes nothing.
+    let again = iamlint(
+        dir.path(),
+        &[
+            "check",
+            "--select",
+            "redundant-action",
+            "--fix",
+            "policy.json",
+        ],
+    );
+    assert_eq!(code(&again), 0);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("policy.json")).unwrap(),
+        text
+    );
 }
