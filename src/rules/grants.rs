@@ -7,19 +7,24 @@
 //! is never analysed on its own as well. Resource, trust and boundary policies grant nothing
 //! to the holder of a role: resource `*` in a key policy means "this key".
 //!
-//! Nothing is expanded: a statement keeps its `Action` patterns and a question "does it
-//! grant `iam:PassRole`?" is a glob match, so `*` and `NotAction` (the complement of its
-//! list) cost the same as one action. Resources are compared with the catalog's ARN formats
-//! of the asked action. An unconditional `Deny` on every resource takes actions away.
+//! Nothing is expanded: a statement keeps its `Action` patterns, indexed by service prefix,
+//! and a question "does it grant `iam:PassRole`?" is a glob match against the `iam:` values
+//! and full wildcards, so `*` and `NotAction` (the complement of its list) cost the same as
+//! one action, never 22,000. Resources are compared with the catalog's ARN formats of the
+//! asked action. An unconditional `Deny` on every resource takes actions away. AWS managed
+//! policies are parsed and indexed once per process and shared by every role and rule.
 
-use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use super::condition_ops::has_bare_wildcard;
 use super::helpers::scoped_severity;
 use crate::catalog::{arn_is_effectively_wildcard, arn_matches_format, catalog, Action};
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::managed;
-use crate::model::{FileModel, PolicyDocument, PolicyKind, Related, Role, Statement, ValueList};
+use crate::model::{
+    Effect, FileModel, PolicyDocument, PolicyKind, Related, Role, Statement, ValueList,
+};
 use crate::source::{FileId, Span};
 
 /// How much of an action's resources a statement reaches.
@@ -63,11 +68,130 @@ pub(crate) enum Holder<'a> {
     Policy,
 }
 
+/// A statement with its `Action` values grouped by lower-case service prefix, so that a
+/// question about `iam:PassRole` looks only at `iam:...` values and full wildcards.
+struct Indexed<'a> {
+    statement: &'a Statement,
+    /// Value positions per service prefix; `*` and `*:*` under `"*"`. Empty for `NotAction`.
+    by_service: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> Indexed<'a> {
+    fn new(statement: &'a Statement) -> Self {
+        let mut by_service: HashMap<String, Vec<usize>> = HashMap::new();
+        if let Some(list) = statement.action.as_ref().filter(|l| !l.negated) {
+            for (i, value) in list.values.iter().enumerate().filter(|(_, v)| v.resolved) {
+                let service = match value.text.as_str() {
+                    "*" | "*:*" => "*".to_string(),
+                    text => match text.split_once(':') {
+                        Some((prefix, _)) => prefix.to_ascii_lowercase(),
+                        None => continue,
+                    },
+                };
+                by_service.entry(service).or_default().push(i);
+            }
+        }
+        Indexed {
+            statement,
+            by_service,
+        }
+    }
+
+    /// The value covering `service:name`, or the `NotAction` key when its list leaves it out.
+    fn granting_value(&self, service: &str, name: &str) -> Option<(Span, &'a str)> {
+        let list = self.statement.action.as_ref()?;
+        if list.negated {
+            return not_action_grants(list, service, name);
+        }
+        let lower = service.to_ascii_lowercase();
+        let mut candidates: Vec<usize> = ["*", lower.as_str()]
+            .iter()
+            .filter_map(|s| self.by_service.get(*s))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates
+            .into_iter()
+            .map(|i| &list.values[i])
+            .find(|v| pattern_matches(&v.text, service, name))
+            .map(|v| (v.span, v.text.as_str()))
+    }
+}
+
+/// An identity policy ready for questions: its Allow statements, and its unconditional
+/// Deny statements on every resource.
+struct Prepared<'a> {
+    policy: &'a PolicyDocument,
+    allows: Vec<Indexed<'a>>,
+    denies: Vec<Indexed<'a>>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(policy: &'a PolicyDocument) -> Self {
+        let denies = policy.statements.iter().filter(|s| {
+            let deny = s.effect.as_ref().is_some_and(|e| e.value == Effect::Deny);
+            let everywhere = s
+                .resource
+                .as_ref()
+                .is_some_and(|r| !r.negated && r.values.iter().any(|v| v.is_star()));
+            deny && everywhere && s.condition.is_empty()
+        });
+        Prepared {
+            policy,
+            allows: policy.allow_statements().map(Indexed::new).collect(),
+            denies: denies.map(Indexed::new).collect(),
+        }
+    }
+}
+
+/// A policy of the subject: its own, or a shared AWS managed policy and the place in the
+/// template that attaches it (where findings about it point).
+enum Held<'a> {
+    Own(Prepared<'a>),
+    Managed(&'static Prepared<'static>, FileId, Span),
+}
+
+impl<'a> Held<'a> {
+    fn prepared(&self) -> &Prepared<'a> {
+        match self {
+            Held::Own(p) => p,
+            Held::Managed(p, _, _) => p,
+        }
+    }
+
+    fn place(&self, span: Span) -> (FileId, Span) {
+        match self {
+            Held::Own(p) => (p.policy.file, span),
+            Held::Managed(_, file, at) => (*file, *at),
+        }
+    }
+}
+
+/// AWS managed policies, parsed and indexed once per process (a few hundred at most are
+/// ever attached; each is kept for the rest of the run).
+fn managed_prepared(name: &str) -> Option<&'static Prepared<'static>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, &'static Prepared<'static>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
+        return Some(hit);
+    }
+    let policy = managed::by_name(name)?;
+    let doc: &'static PolicyDocument =
+        Box::leak(Box::new(managed::document(policy, 0, Span::default())));
+    let prepared: &'static Prepared<'static> = Box::leak(Box::new(Prepared::new(doc)));
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(name.to_string(), prepared);
+    Some(prepared)
+}
+
 /// A role with all its identity policies, or a policy of no role.
 pub(crate) struct Subject<'a> {
     pub holder: Holder<'a>,
     model: &'a FileModel,
-    policies: Vec<Cow<'a, PolicyDocument>>,
+    policies: Vec<Held<'a>>,
 }
 
 impl<'a> Subject<'a> {
@@ -75,20 +199,16 @@ impl<'a> Subject<'a> {
     pub(crate) fn all(model: &'a FileModel) -> Vec<Subject<'a>> {
         let mut out = Vec::new();
         for (index, role) in model.roles.iter().enumerate() {
-            let mut policies: Vec<Cow<'a, PolicyDocument>> = role
+            let mut policies: Vec<Held<'a>> = role
                 .policies
                 .iter()
                 .filter_map(|&i| model.policies.get(i))
                 .filter(|p| p.kind == PolicyKind::Identity)
-                .map(Cow::Borrowed)
+                .map(|p| Held::Own(Prepared::new(p)))
                 .collect();
             for reference in role.managed_policies.iter().filter(|r| r.aws_managed) {
-                if let Some(policy) = managed::by_name(&reference.name) {
-                    policies.push(Cow::Owned(managed::document(
-                        policy,
-                        role.file,
-                        reference.span,
-                    )));
+                if let Some(prepared) = managed_prepared(&reference.name) {
+                    policies.push(Held::Managed(prepared, role.file, reference.span));
                 }
             }
             if !policies.is_empty() {
@@ -105,7 +225,7 @@ impl<'a> Subject<'a> {
                 out.push(Subject {
                     holder: Holder::Policy,
                     model,
-                    policies: vec![Cow::Borrowed(policy)],
+                    policies: vec![Held::Own(Prepared::new(policy))],
                 });
             }
         }
@@ -157,28 +277,32 @@ impl<'a> Subject<'a> {
     pub(crate) fn grant(&self, action: &str) -> Option<Grant<'_>> {
         let action = catalog().action(action)?;
         let (service, name) = (action.service(), action.name());
-        if self.denied(service, name) {
+        let denied = self
+            .policies
+            .iter()
+            .flat_map(|h| &h.prepared().denies)
+            .any(|d| d.granting_value(service, name).is_some());
+        if denied {
             return None;
         }
         let mut best: Option<Grant<'_>> = None;
-        for policy in &self.policies {
-            for statement in policy.allow_statements() {
-                let Some(list) = &statement.action else {
+        for held in &self.policies {
+            let prepared = held.prepared();
+            for indexed in &prepared.allows {
+                let Some((span, text)) = indexed.granting_value(service, name) else {
                     continue;
                 };
-                let Some((span, text)) = granting_value(list, service, name) else {
-                    continue;
-                };
-                let Some(reach) = reach(statement, &action) else {
+                let Some(reach) = reach(indexed.statement, &action) else {
                     continue;
                 };
                 if best.is_none_or(|b| reach > b.reach) {
+                    let (file, span) = held.place(span);
                     best = Some(Grant {
-                        file: policy.file,
+                        file,
                         span,
                         text,
-                        statement,
-                        policy,
+                        statement: indexed.statement,
+                        policy: prepared.policy,
                         reach,
                     });
                 }
@@ -211,42 +335,20 @@ impl<'a> Subject<'a> {
         groups.sort_by_key(|(g, _)| (g.file, g.span.start, g.span.end));
         groups
     }
-
-    /// An unconditional `Deny` on every resource covers the action.
-    fn denied(&self, service: &str, name: &str) -> bool {
-        self.policies.iter().flat_map(|p| &p.statements).any(|s| {
-            let deny = s
-                .effect
-                .as_ref()
-                .is_some_and(|e| e.value == crate::model::Effect::Deny);
-            let everywhere = s
-                .resource
-                .as_ref()
-                .is_some_and(|r| !r.negated && r.values.iter().any(|v| v.is_star()));
-            deny && everywhere
-                && s.condition.is_empty()
-                && s.action
-                    .as_ref()
-                    .is_some_and(|list| granting_value(list, service, name).is_some())
-        })
-    }
 }
 
-/// The value of an `Action` list that covers `service:name`, or the `NotAction` key when the
-/// list excludes it (and every value of the list is known).
-fn granting_value<'a>(list: &'a ValueList, service: &str, name: &str) -> Option<(Span, &'a str)> {
-    if list.negated {
-        let unknown = list.has_unknown || list.values.iter().any(|v| !v.resolved);
-        let excluded = list
-            .values
-            .iter()
-            .any(|v| pattern_matches(&v.text, service, name));
-        return (!unknown && !excluded).then_some((list.key_span, "NotAction"));
-    }
-    list.values
+/// The `NotAction` key when its list leaves `service:name` out and every value is known.
+fn not_action_grants<'a>(
+    list: &'a ValueList,
+    service: &str,
+    name: &str,
+) -> Option<(Span, &'a str)> {
+    let unknown = list.has_unknown || list.values.iter().any(|v| !v.resolved);
+    let excluded = list
+        .values
         .iter()
-        .find(|v| v.resolved && pattern_matches(&v.text, service, name))
-        .map(|v| (v.span, v.text.as_str()))
+        .any(|v| pattern_matches(&v.text, service, name));
+    (!unknown && !excluded).then_some((list.key_span, "NotAction"))
 }
 
 /// Does the action pattern as written (`*`, `s3:Get*`, `IAM:PassRole`) cover the action?

@@ -252,7 +252,11 @@ fn finding(subject: &Subject<'_>, group: &[&Found<'_>]) -> Finding {
     related.extend(subject.context());
     Finding::new(&META, primary.file, primary.span, message)
         .severity(scoped_severity(primary.statement, severity))
-        .help("grant only the actions the function calls, on its own resources; name the roles in `iam:PassRole` and limit them with an `iam:PassedToService` condition")
+        .help(if group.iter().any(|f| f.steps.iter().any(|(a, _)| *a == "iam:PassRole")) {
+            "name the roles in `iam:PassRole` and add an `iam:PassedToService` condition; leave creating and running compute to the deployment pipeline"
+        } else {
+            "grant only the actions the function calls, on the resources it owns; keep IAM and deployment permissions out of function roles"
+        })
         .related(related)
 }
 

@@ -49,7 +49,7 @@ pub(crate) static ACTIONS: &[(&str, Severity)] = &[
     ("glacier:DeleteVaultAccessPolicy", H),
     ("backup:PutBackupVaultAccessPolicy", H),
     ("backup:DeleteBackupVaultAccessPolicy", H),
-    ("logs:PutResourcePolicy", H),
+    ("logs:PutResourcePolicy", M),
     ("events:PutPermission", H),
     ("glue:PutResourcePolicy", H),
     ("dynamodb:PutResourcePolicy", H),

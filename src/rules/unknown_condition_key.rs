@@ -42,7 +42,8 @@ impl Rule for UnknownConditionKey {
         };
         for entry in statement.condition_keys() {
             let key = entry.key.value.as_str();
-            if is_identity_provider_key(key) {
+            // A key built from a template variable (`${Provider}:sub`) cannot be judged.
+            if is_identity_provider_key(key) || key.contains("${") {
                 continue;
             }
             let date = catalog().date();
