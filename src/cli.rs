@@ -38,6 +38,16 @@ enum Command {
     },
     /// Print the documentation of one rule, by name or code.
     Rule { name: String },
+    /// Print the embedded IAM catalog's date, version and counts.
+    Catalog,
+    /// List the actions that action patterns grant, with their access levels.
+    Expand {
+        /// Action patterns such as `s3:Get*`, `logs:*` or `*`.
+        #[arg(required = true)]
+        patterns: Vec<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
     /// Write a commented default iamlint.toml in the current directory.
     Init,
     /// Print a shell completion script.
@@ -150,6 +160,14 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // `iamlint rules | head` closes the pipe early; that is not an error worth a message.
+        Err(err)
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "error: {err:#}");
             ExitCode::from(2)
@@ -173,6 +191,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             None => bail!("no rule named `{name}`; `iamlint rules` lists them"),
         },
+        Command::Catalog => {
+            crate::commands::print_catalog(&mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Expand { patterns, format } => {
+            let known =
+                crate::commands::print_expand(&patterns, format == ListFormat::Json, &mut out)?;
+            Ok(if known {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Init => {
             init(Path::new(config::FILE_NAMES[0]))?;
             Ok(ExitCode::SUCCESS)

@@ -125,6 +125,8 @@ struct Prepared<'a> {
     policy: &'a PolicyDocument,
     allows: Vec<Indexed<'a>>,
     denies: Vec<Indexed<'a>>,
+    /// Whether some Allow could grant actions of any service (`*`, `NotAction`).
+    allows_any_service: bool,
 }
 
 impl<'a> Prepared<'a> {
@@ -137,11 +139,25 @@ impl<'a> Prepared<'a> {
                 .is_some_and(|r| !r.negated && r.values.iter().any(|v| v.is_star()));
             deny && everywhere && s.condition.is_empty()
         });
+        let allows: Vec<Indexed<'a>> = policy.allow_statements().map(Indexed::new).collect();
+        let allows_any_service = allows.iter().any(|a| {
+            a.by_service.contains_key("*") || a.statement.action.as_ref().is_some_and(|l| l.negated)
+        });
         Prepared {
             policy,
-            allows: policy.allow_statements().map(Indexed::new).collect(),
+            allows,
             denies: denies.map(Indexed::new).collect(),
+            allows_any_service,
         }
+    }
+
+    /// A cheap first test before any catalog lookup: can an Allow here name this service?
+    fn may_grant(&self, service_lower: &str) -> bool {
+        self.allows_any_service
+            || self
+                .allows
+                .iter()
+                .any(|a| a.by_service.contains_key(service_lower))
     }
 }
 
@@ -275,6 +291,14 @@ impl<'a> Subject<'a> {
     /// The widest Allow statement granting `action` (`"iam:PassRole"`), the first one on a
     /// tie; `None` when nothing grants it or an unconditional Deny takes it away.
     pub(crate) fn grant(&self, action: &str) -> Option<Grant<'_>> {
+        let service = action.split_once(':')?.0.to_ascii_lowercase();
+        if !self
+            .policies
+            .iter()
+            .any(|h| h.prepared().may_grant(&service))
+        {
+            return None;
+        }
         let action = catalog().action(action)?;
         let (service, name) = (action.service(), action.name());
         let denied = self

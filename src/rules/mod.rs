@@ -1,11 +1,11 @@
 //! The rule engine: the `Rule` trait, the registry and the per-file driver.
 
-mod context;
-pub mod settings;
 mod condition_ops;
+mod context;
 mod grants;
 mod helpers;
 mod lambda_helpers;
+pub mod settings;
 
 mod admin_managed_policy;
 mod bad_mfa_condition;

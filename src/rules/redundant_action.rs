@@ -125,7 +125,9 @@ impl Rule for RedundantAction {
     }
 
     fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
-        let Some(list) = &statement.action else {
+        // Generated policies (SAM policy templates, managed policies) are not the author's
+        // text to edit.
+        let Some(list) = statement.action.as_ref().filter(|_| !cx.policy.synthesized) else {
             return;
         };
         let key = if list.negated { "NotAction" } else { "Action" };

@@ -86,7 +86,9 @@ impl Rule for UnknownAction {
                 Expansion::Actions(actions) if !actions.is_empty() => continue,
                 Expansion::UnknownService => continue,
                 Expansion::Invalid => (
-                    format!("action `{text}` is not of the form `service:action`, {consequence}"),
+                    // IAM refuses such a document ("Actions/Conditions must be prefaced by a
+                    // vendor", "Action vendors must not contain wildcards").
+                    format!("action `{text}` is not of the form `service:action`, so IAM rejects the policy"),
                     "write the action as the service prefix, a colon and the action name, e.g. \"s3:GetObject\"; wildcards are allowed in the name only".to_string(),
                 ),
                 Expansion::Actions(_) => {

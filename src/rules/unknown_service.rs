@@ -2,6 +2,7 @@
 
 use strsim::osa_distance;
 
+use super::helpers::is_full_wildcard;
 use super::{rule_meta, PolicyCx, Rule};
 use crate::catalog::{catalog, Expansion};
 use crate::finding::{Finding, RuleMeta};
@@ -97,7 +98,12 @@ impl Rule for UnknownService {
             return;
         };
         let cat = catalog();
-        for value in list.values.iter().filter(|v| v.resolved) {
+        // `*` is skipped before expanding: it would list the whole catalog for nothing.
+        for value in list
+            .values
+            .iter()
+            .filter(|v| v.resolved && !is_full_wildcard(&v.text))
+        {
             if cat.expand(&value.text) != Expansion::UnknownService {
                 continue;
             }

@@ -108,19 +108,18 @@ fn covered_by_wildcard_arn(
     scopable: &[Action<'static>],
 ) -> Vec<(Action<'static>, &'static str)> {
     let service = arn_service(value);
-    let mut memo: HashMap<&'static str, bool> = HashMap::new();
+    // Keyed by the address of the format text (stored once per resource type).
+    let mut memo: HashMap<usize, bool> = HashMap::new();
     let mut covers = |r: &ActionResource<'static>| {
         if r.name.is_empty() || r.name == "*" {
             return false;
         }
-        if let Some(service) = service {
-            if r.arn_format.split(':').nth(2) != Some(service) {
-                return false;
-            }
-        }
         *memo
-            .entry(r.arn_format)
-            .or_insert_with(|| arn_is_effectively_wildcard(value, r.arn_format))
+            .entry(r.arn_format.as_ptr() as usize)
+            .or_insert_with(|| {
+                service.is_none_or(|s| r.arn_format.split(':').nth(2) == Some(s))
+                    && arn_is_effectively_wildcard(value, r.arn_format)
+            })
     };
     scopable
         .iter()
@@ -134,15 +133,71 @@ fn covered_by_wildcard_arn(
 
 type Covered = Arc<Vec<(Action<'static>, &'static str)>>;
 
+/// Every ARN format of the catalog with the scopable actions that take it, built once.
+/// Keyed by the address of the format text, which the catalog stores once per resource
+/// type: cheaper to hash than the text itself.
+fn format_index() -> &'static HashMap<usize, (&'static str, Vec<Action<'static>>)> {
+    static INDEX: OnceLock<HashMap<usize, (&'static str, Vec<Action<'static>>)>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: HashMap<usize, (&'static str, Vec<Action<'static>>)> = HashMap::new();
+        for action in &every_action().0 {
+            for r in action.resource_types() {
+                if !r.name.is_empty() && r.name != "*" {
+                    let key = r.arn_format.as_ptr() as usize;
+                    index
+                        .entry(key)
+                        .or_insert_with(|| (r.arn_format, Vec::new()))
+                        .1
+                        .push(*action);
+                }
+            }
+        }
+        index
+    })
+}
+
 /// [`covered_by_wildcard_arn`] over the whole catalog (for `Action: "*"`), once per value
-/// and run: a policy that repeats `*` on `arn:aws:s3:::*` costs one catalog scan.
+/// and run. It walks the catalog's distinct ARN formats rather than its actions, so a
+/// policy that repeats `*` on `arn:aws:s3:::*` costs one pass over the formats.
 fn covered_in_catalog(value: &str) -> Covered {
     static CACHE: OnceLock<Mutex<HashMap<String, Covered>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Mutex::default);
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(value).cloned()) {
         return hit;
     }
-    let covered = Arc::new(covered_by_wildcard_arn(value, &every_action().0));
+    let index = format_index();
+    let service = arn_service(value);
+    // `arn:*`, `arn:*:*:*:*:*`: nothing but wildcards, every format is covered.
+    let matches_all = value
+        .strip_prefix("arn:")
+        .is_some_and(|rest| rest.ends_with('*') && rest.chars().all(|c| c == '*' || c == ':'));
+    let formats: HashSet<usize> = index
+        .iter()
+        .filter(|(_, (f, _))| service.is_none_or(|s| f.split(':').nth(2) == Some(s)))
+        .filter(|(_, (f, _))| matches_all || arn_is_effectively_wildcard(value, f))
+        .map(|(key, _)| *key)
+        .collect();
+    let covers = |r: &ActionResource<'static>| formats.contains(&(r.arn_format.as_ptr() as usize));
+    // The same choice of format per action as `covered_by_wildcard_arn`.
+    let first_covered =
+        |a: Action<'static>| a.resource_types().find(covers).map(|r| (a, r.arn_format));
+    let covered: Vec<_> = if formats.len() == index.len() {
+        every_action()
+            .0
+            .iter()
+            .filter_map(|a| first_covered(*a))
+            .collect()
+    } else {
+        let mut actions: Vec<Action<'static>> = formats
+            .iter()
+            .filter_map(|key| index.get(key))
+            .flat_map(|(_, actions)| actions.iter().copied())
+            .collect();
+        actions.sort();
+        actions.dedup();
+        actions.into_iter().filter_map(first_covered).collect()
+    };
+    let covered = Arc::new(covered);
     if let Ok(mut cache) = cache.lock() {
         cache.insert(value.to_string(), covered.clone());
     }
@@ -237,20 +292,21 @@ impl Rule for WildcardResource {
             if named.is_empty() {
                 continue;
             }
-            out.push(
-                Finding::new(
-                    &META,
-                    cx.policy.file,
-                    resource.span,
-                    format!(
-                        "resource `{}` {verb} {}, which can be scoped to {}",
-                        resource.text,
-                        name_list(&named, total),
-                        format_list(&named)
-                    ),
+            let message = if resource.is_star() && granted.every {
+                // Naming the catalog's first actions (`a4b:...`) would say nothing here.
+                format!("resource `*` covers all {total} actions of `*` that can be scoped to resource ARNs")
+            } else {
+                format!(
+                    "resource `{}` {verb} {}, which can be scoped to {}",
+                    resource.text,
+                    name_list(&named, total),
+                    format_list(&named)
                 )
-                .severity(severity)
-                .help(help.clone()),
+            };
+            out.push(
+                Finding::new(&META, cx.policy.file, resource.span, message)
+                    .severity(severity)
+                    .help(help.clone()),
             );
         }
     }
@@ -327,10 +383,27 @@ mod tests {
     }
 
     #[test]
-    fn catalog_wide_coverage_is_cached_per_value() {
-        let first = covered_in_catalog("arn:aws:s3:::*");
-        assert!(first.iter().any(|(a, _)| a.full_name() == "s3:GetObject"));
-        assert!(first.iter().all(|(a, _)| a.supports_resource_scoping()));
-        assert!(Arc::ptr_eq(&first, &covered_in_catalog("arn:aws:s3:::*")));
+    fn catalog_wide_coverage_is_cached_and_agrees_with_the_plain_scan() {
+        for value in [
+            "arn:aws:s3:::*",
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:ec2:*:*:instance/*",
+            "arn:*:*:*:*:*",
+            "arn:*",
+        ] {
+            let indexed = covered_in_catalog(value);
+            assert_eq!(
+                *indexed,
+                covered_by_wildcard_arn(value, &every_action().0),
+                "{value}"
+            );
+            assert!(Arc::ptr_eq(&indexed, &covered_in_catalog(value)));
+        }
+        let s3 = covered_in_catalog("arn:aws:s3:::*");
+        assert!(s3.iter().any(|(a, _)| a.full_name() == "s3:GetObject"));
+        // `ssm:SendCommand` takes EC2 instance ARNs: formats, not prefixes, decide.
+        assert!(covered_in_catalog("arn:aws:ec2:*:*:instance/*")
+            .iter()
+            .any(|(a, _)| a.full_name() == "ssm:SendCommand"));
     }
 }

@@ -61,10 +61,12 @@ impl<'a> Template<'a> {
             .and_then(Node::as_map)
             .unwrap_or_default()
         {
+            // An empty default marks an optional parameter: its value is unknown, not "".
             let default = entry
                 .value
                 .get("Default")
                 .and_then(Node::scalar_text)
+                .filter(|d| !d.is_empty())
                 .map(str::to_string);
             let no_echo = entry
                 .value
