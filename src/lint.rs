@@ -62,11 +62,22 @@ pub struct Outcome {
     pub files_linted: usize,
     /// Findings hidden by suppressions, in report order.
     pub suppressed: Vec<Suppressed>,
+    /// What loaders skipped and why (macros, `Fn::ForEach`, unreadable `Policies` entries).
+    pub notes: Vec<FileNote>,
+}
+
+/// A loader note placed in a source.
+#[derive(Debug, Clone)]
+pub struct FileNote {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
 }
 
 struct FileOutcome {
     source: Option<SourceFile>,
     findings: Vec<Finding>,
+    notes: Vec<crate::load::LoadNote>,
     error: Option<(String, Option<Span>)>,
     linted: bool,
     suppress: suppress::FilePass,
@@ -79,6 +90,7 @@ impl FileOutcome {
         FileOutcome {
             source,
             findings: Vec::new(),
+            notes: Vec::new(),
             error: Some((message, span)),
             linted: false,
             suppress: suppress::FilePass::default(),
@@ -144,6 +156,13 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
             continue;
         };
         outcome.sources.push(source);
+        outcome
+            .notes
+            .extend(result.notes.into_iter().map(|n| FileNote {
+                file: id,
+                span: n.span,
+                message: n.message,
+            }));
         let assign = |finding: &mut Finding| {
             finding.file = id;
             for related in &mut finding.related {
@@ -226,6 +245,7 @@ fn lint_candidate(
                 linted: loaded.kind.is_some(),
                 source: Some(source),
                 findings,
+                notes: loaded.notes,
                 error: None,
                 suppress: pass,
             }

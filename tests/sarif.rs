@@ -216,3 +216,48 @@ fn secrets_never_reach_the_output() {
         .collect();
     assert!(snippets.contains(&"AKIA****************"), "{snippets:?}");
 }
+
+#[test]
+fn suppressed_findings_are_dismissed_results_and_loader_notes_are_notifications() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("policy.yaml"),
+        "Version: \"2012-10-17\"\nStatement:\n  - Effect: Allow\n    Action: \"s3:*\"  # iamlint: ignore[service-wildcard-action] bucket admin tool\n    Resource: \"arn:aws:s3:::b/*\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "Transform: [AWS::Serverless-2016-10-31, MyMacro]\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n",
+    )
+    .unwrap();
+    let (_, out) = iamlint_in(
+        dir.path(),
+        &["check", "--format", "sarif", "--show-suppressed", "."],
+    );
+    let log: Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        schema_errors(&schema_validator(), &log).is_empty(),
+        "{:?}",
+        schema_errors(&schema_validator(), &log)
+    );
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let dismissed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(dismissed.len(), 1, "{results:?}");
+    assert_eq!(
+        dismissed[0]["suppressions"][0]["justification"],
+        "bucket admin tool"
+    );
+    let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["level"] == "note"
+                && n["message"]["text"].as_str().unwrap().contains("MyMacro")),
+        "{notes:?}"
+    );
+}

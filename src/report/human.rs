@@ -138,5 +138,14 @@ pub fn write(outcome: &Outcome, options: &HumanOptions, out: &mut dyn Write) -> 
             None => writeln!(out, "error: {}: {}", error.path, error.message)?,
         }
     }
+    for note in &outcome.notes {
+        let source = &outcome.sources[note.file];
+        let at = source.line_col(note.span.start);
+        writeln!(
+            out,
+            "note: {}:{}:{}: {}",
+            source.display, at.line, at.column, note.message
+        )?;
+    }
     Ok(())
 }

@@ -20,6 +20,17 @@ struct Output<'a> {
     /// Present with `--show-suppressed`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressed: Vec<JsonSuppressed<'a>>,
+    /// What could not be evaluated offline (template macros, `Fn::ForEach`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<JsonNote<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonNote<'a> {
+    file: &'a str,
+    message: &'a str,
+    line: usize,
+    column: usize,
 }
 
 #[derive(Serialize)]
@@ -125,6 +136,20 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             by_severity,
         },
         suppressed,
+        notes: outcome
+            .notes
+            .iter()
+            .map(|n| {
+                let source = &outcome.sources[n.file];
+                let at = source.line_col(n.span.start);
+                JsonNote {
+                    file: &source.display,
+                    message: &n.message,
+                    line: at.line,
+                    column: at.column,
+                }
+            })
+            .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &output).map_err(io::Error::other)?;
     writeln!(out)

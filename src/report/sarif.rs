@@ -149,7 +149,18 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<SarifFix<'a>>,
+    /// Set for findings suppressed in the source or the config (`--show-suppressed`), so
+    /// code scanning shows them as dismissed rather than open.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
     properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+struct SarifSuppression {
+    /// `inSource` (comment, template metadata) or `external` (config file).
+    kind: &'static str,
+    justification: String,
 }
 
 #[derive(Serialize)]
@@ -265,12 +276,27 @@ pub fn write_with(
     let results = outcome
         .findings
         .iter()
-        .map(|f| {
+        .map(|f| (f, None))
+        .chain(outcome.suppressed.iter().map(|s| (&s.finding, Some(s))))
+        .map(|(f, suppressed)| {
             let base = fingerprint_base(f, &files);
             let ordinal = seen.entry(base).or_default();
             let fingerprint = format!("{:016x}", fnv1a(&ordinal.to_le_bytes(), base));
             *ordinal += 1;
-            result(f, rule_index[f.rule.name], fingerprint, &files)
+            let mut result = result(f, rule_index[f.rule.name], fingerprint, &files);
+            if let Some(s) = suppressed {
+                let kind = match s.by {
+                    crate::suppress::SuppressedBy::Comment
+                    | crate::suppress::SuppressedBy::Metadata => "inSource",
+                    crate::suppress::SuppressedBy::Config
+                    | crate::suppress::SuppressedBy::RuleOption => "external",
+                };
+                result.suppressions.push(SarifSuppression {
+                    kind,
+                    justification: s.reason.clone(),
+                });
+            }
+            result
         })
         .collect();
 
@@ -298,6 +324,17 @@ pub fn write_with(
                 }],
             }
         })
+        .chain(outcome.notes.iter().map(|n| Notification {
+            level: "note",
+            message: Text {
+                text: n.message.clone(),
+            },
+            locations: vec![Location {
+                id: None,
+                physical_location: files.physical(n.file, n.span),
+                message: None,
+            }],
+        }))
         .collect();
 
     let src_root = options
@@ -471,6 +508,7 @@ fn result<'a>(
         related_locations,
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint)]),
         fixes,
+        suppressions: Vec::new(),
         properties: ResultProperties {
             severity: f.severity.as_str(),
         },
