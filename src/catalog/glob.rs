@@ -36,7 +36,7 @@ pub(crate) fn find_ci(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 
 /// `*` matches any run (also empty), `?` one byte; everything else ignores ASCII case.
 /// Linear backtracking to the last `*`, so no pattern can blow up.
-pub(crate) fn glob_match_ci(pattern: &str, text: &str) -> bool {
+pub fn glob_match_ci(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;

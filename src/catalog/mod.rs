@@ -26,7 +26,8 @@ pub use condition::{ConditionKey, ConditionType};
 
 use blob::{partition_point, search, Blob, Rec};
 use format::*;
-use glob::{cmp_ci, glob_match_ci, has_wildcard, starts_with_ci};
+pub use glob::glob_match_ci;
+use glob::{cmp_ci, has_wildcard, starts_with_ci};
 
 static BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/iam-catalog.bin"));
 

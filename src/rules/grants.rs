@@ -381,35 +381,8 @@ pub(crate) fn pattern_matches(pattern: &str, service: &str, name: &str) -> bool 
         return true;
     }
     pattern.split_once(':').is_some_and(|(prefix, rest)| {
-        prefix.eq_ignore_ascii_case(service) && glob_ci(rest.as_bytes(), name.as_bytes())
+        prefix.eq_ignore_ascii_case(service) && crate::catalog::glob_match_ci(rest, name)
     })
-}
-
-/// `*` any run, `?` one byte, ASCII case ignored; backtracks only to the last `*`.
-fn glob_ci(p: &[u8], t: &[u8]) -> bool {
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some(b'*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&c) if c == b'?' || c.eq_ignore_ascii_case(&t[ti]) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// How widely the statement's resources cover the action's; `None` when they cannot

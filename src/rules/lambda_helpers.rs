@@ -68,29 +68,7 @@ pub fn and_list(items: &[String]) -> String {
     }
 }
 
-/// Case-insensitive glob match with `*` (any run) and `?` (one character), as IAM matches
-/// action names.
-pub fn glob_match_ci(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi].eq_ignore_ascii_case(&t[ti])) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            backtrack = Some((pi, ti));
-            pi += 1;
-        } else if let Some((star, matched)) = backtrack {
-            pi = star + 1;
-            ti = matched + 1;
-            backtrack = Some((star, matched + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
+pub use crate::catalog::glob_match_ci;
 
 /// The resolved `Action` values of the Allow statements of some policies, with the
 /// statements whose actions cannot be read (`NotAction`, unresolved values).

@@ -3,6 +3,7 @@
 
 use super::helpers::{has_wildcard, is_full_wildcard};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::catalog::glob_match_ci;
 use crate::finding::{Applicability, Edit, Finding, Fix, RuleMeta};
 use crate::model::{PolicyDocument, PolicyValue, Statement, ValueList};
 use crate::source::Span;
@@ -36,34 +37,6 @@ fn covers(outer: &str, inner: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// `*` matches any run (also empty), `?` one byte; everything else ignores ASCII case.
-fn glob_match_ci(pattern: &str, text: &str) -> bool {
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some(b'*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&c) if c == b'?' || c.eq_ignore_ascii_case(&t[ti]) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// The entry that makes `values[i]` redundant. Of two entries that cover each other
