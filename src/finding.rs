@@ -178,8 +178,9 @@ impl Finding {
         self
     }
 
-    pub fn fix(mut self, fix: Fix) -> Self {
-        self.fix = Some(fix);
+    /// Attach a fix; `None` (a fix that could not be built) keeps the finding without one.
+    pub fn fix(mut self, fix: impl Into<Option<Fix>>) -> Self {
+        self.fix = fix.into();
         self
     }
 

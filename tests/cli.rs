@@ -699,3 +699,15 @@ fn fix_removes_redundant_actions_and_the_result_lints_clean() {
         text
     );
 }
+
+#[test]
+fn unsafe_fix_narrows_logs_star_to_what_a_function_needs() {
+    let dir = project(&[("role.json", r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]}"#)]);
+    let args = ["check", "--select", "service-wildcard-action", "--fix", "role.json"];
+    // Narrowing is unsafe: plain --fix leaves it alone.
+    assert_eq!(code(&iamlint(dir.path(), &args)), 1);
+    let fixed = iamlint(dir.path(), &["check", "--select", "service-wildcard-action", "--fix", "--unsafe-fixes", "role.json"]);
+    assert_eq!(code(&fixed), 0, "{}", stderr(&fixed));
+    let text = fs::read_to_string(dir.path().join("role.json")).unwrap();
+    assert!(text.contains(r#""Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]"#), "{text}");
+}

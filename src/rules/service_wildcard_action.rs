@@ -3,7 +3,7 @@
 use super::helpers::{allowed_actions, has_wildcard, is_full_wildcard};
 use super::{rule_meta, PolicyCx, Rule};
 use crate::catalog::{catalog, AccessLevelSummary, Expansion};
-use crate::finding::{Finding, RuleMeta, Severity};
+use crate::finding::{Applicability, Edit, Finding, Fix, RuleMeta, Severity};
 use crate::model::Statement;
 
 pub struct ServiceWildcardAction;
@@ -41,9 +41,13 @@ impl Rule for ServiceWildcardAction {
                     Some(summary) => format!("action `{text}` grants {summary}"),
                     None => format!("action `{text}` grants every `{service}` action"),
                 };
-                Finding::new(&META, cx.policy.file, action.span, message).help(format!(
-                    "list only the `{service}` actions the function calls"
-                ))
+                let finding = Finding::new(&META, cx.policy.file, action.span, message);
+                match known_minimum(service) {
+                    Some(actions) => finding
+                        .help(format!("a function needs only {} to write its own logs; list them and scope `Resource` to its log group", quoted(actions)))
+                        .fix(replace_scalar_action(statement, action, actions)),
+                    None => finding.help(format!("list only the `{service}` actions the function calls")),
+                }
             } else {
                 let message = match grants {
                     Some(summary) => format!("action `{text}` grants {summary}"),
@@ -58,4 +62,45 @@ impl Rule for ServiceWildcardAction {
             out.push(finding);
         }
     }
+}
+
+/// Service wildcards whose everyday need is known: a Lambda function writes its logs with
+/// these three actions (what `AWSLambdaBasicExecutionRole` grants).
+fn known_minimum(service: &str) -> Option<&'static [&'static str]> {
+    service.eq_ignore_ascii_case("logs").then_some(
+        &[
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+        ][..],
+    )
+}
+
+fn quoted(actions: &[&str]) -> String {
+    let names: Vec<String> = actions.iter().map(|a| format!("`{a}`")).collect();
+    names.join(", ")
+}
+
+/// When the wildcard is the statement's whole `Action` value, replace it with the named
+/// actions as a flow list, which reads the same in JSON and YAML. Inside a list the
+/// surrounding syntax (a YAML block list) is unknown here, so no fix is offered. Narrowing
+/// permissions can break a function that used more: the fix is unsafe.
+fn replace_scalar_action(
+    statement: &Statement,
+    action: &crate::model::PolicyValue,
+    actions: &[&str],
+) -> Option<Fix> {
+    let list = statement.action.as_ref()?;
+    if list.span != action.span || list.values.len() != 1 {
+        return None;
+    }
+    let items: Vec<String> = actions.iter().map(|a| format!("\"{a}\"")).collect();
+    Some(Fix {
+        title: format!("replace `{}` with {}", action.text, quoted(actions)),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit {
+            span: action.span,
+            replacement: format!("[{}]", items.join(", ")),
+        }],
+    })
 }

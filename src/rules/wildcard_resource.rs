@@ -263,8 +263,7 @@ impl Rule for WildcardResource {
             return;
         }
         let severity = scoped_severity(statement, META.severity);
-        let mut help =
-            String::from("name the ARNs the function works on, e.g. \"arn:aws:s3:::my-bucket/*\"");
+        let mut help = String::from(example_for(&granted.scopable));
         if let Some(star_only) = granted.star_only {
             help.push_str(&format!(
                 "; keep actions that accept only `*`, such as `{star_only}`, in a statement of their own"
@@ -309,6 +308,20 @@ impl Rule for WildcardResource {
                     .help(help.clone()),
             );
         }
+    }
+}
+
+/// A concrete example of the ARNs to write, for the service the statement is about.
+fn example_for(scopable: &[crate::catalog::Action<'_>]) -> &'static str {
+    match scopable.first().map(|a| a.service()) {
+        Some("logs") => "scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"",
+        Some("dynamodb") => "name the tables, e.g. \"arn:aws:dynamodb:us-east-1:111122223333:table/Orders\" (and \"/index/*\" for its indexes)",
+        Some("sqs") => "name the queues, e.g. \"arn:aws:sqs:us-east-1:111122223333:orders\"",
+        Some("sns") => "name the topics, e.g. \"arn:aws:sns:us-east-1:111122223333:alerts\"",
+        Some("secretsmanager") => "name the secrets, e.g. \"arn:aws:secretsmanager:us-east-1:111122223333:secret:db-credentials-*\"",
+        Some("kms") => "name the keys, e.g. \"arn:aws:kms:us-east-1:111122223333:key/<key-id>\"",
+        Some("lambda") => "name the functions, e.g. \"arn:aws:lambda:us-east-1:111122223333:function:my-function\"",
+        _ => "name the ARNs the function works on, e.g. \"arn:aws:s3:::my-bucket/*\"",
     }
 }
 
