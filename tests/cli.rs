@@ -702,12 +702,105 @@ fn fix_removes_redundant_actions_and_the_result_lints_clean() {
 
 #[test]
 fn unsafe_fix_narrows_logs_star_to_what_a_function_needs() {
-    let dir = project(&[("role.json", r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]}"#)]);
-    let args = ["check", "--select", "service-wildcard-action", "--fix", "role.json"];
+    let dir = project(&[(
+        "role.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]}"#,
+    )]);
+    let args = [
+        "check",
+        "--select",
+        "service-wildcard-action",
+        "--fix",
+        "role.json",
+    ];
     // Narrowing is unsafe: plain --fix leaves it alone.
     assert_eq!(code(&iamlint(dir.path(), &args)), 1);
-    let fixed = iamlint(dir.path(), &["check", "--select", "service-wildcard-action", "--fix", "--unsafe-fixes", "role.json"]);
+    let fixed = iamlint(
+        dir.path(),
+        &[
+            "check",
+            "--select",
+            "service-wildcard-action",
+            "--fix",
+            "--unsafe-fixes",
+            "role.json",
+        ],
+    );
     assert_eq!(code(&fixed), 0, "{}", stderr(&fixed));
     let text = fs::read_to_string(dir.path().join("role.json")).unwrap();
-    assert!(text.contains(r#""Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]"#), "{text}");
+    assert!(
+        text.contains(
+            r#""Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]"#
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_inputs_each_get_a_one_line_error_and_the_run_goes_on() {
+    let dir = project(&[("good.json", WILDCARD_ACTION), ("empty.json", "")]);
+    fs::write(dir.path().join("binary.json"), b"{\"a\": \0\0\0\x01}").unwrap();
+    fs::write(
+        dir.path().join("latin1.json"),
+        b"{\"Statement\": \"caf\xe9\"}",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("big.json"),
+        format!("{{\"Statement\": [{}]}}", "{}, ".repeat(400) + "{}"),
+    )
+    .unwrap();
+    fs::create_dir_all(dir.path().join("loop")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("loop"), dir.path().join("loop/back")).unwrap();
+    let output = iamlint(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--max-file-size",
+            "1000",
+            "good.json",
+            "empty.json",
+            "binary.json",
+            "latin1.json",
+            "big.json",
+            "missing.json",
+            "loop",
+        ],
+    );
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    let report = json(&output);
+    let errors: Vec<(String, String)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let message_of = |file: &str| {
+        errors
+            .iter()
+            .find(|(f, _)| f.contains(file))
+            .map(|(_, m)| m.clone())
+            .unwrap_or_else(|| panic!("no error for {file}: {errors:?}"))
+    };
+    assert!(message_of("empty.json").contains("empty"));
+    assert!(message_of("binary.json").contains("binary"));
+    assert!(message_of("latin1.json").contains("UTF-8"));
+    assert!(message_of("big.json").contains("limit"));
+    assert!(message_of("missing.json").contains("no such file"));
+    assert!(message_of("loop").contains("loop"), "{errors:?}");
+    for (_, message) in &errors {
+        assert!(!message.contains('\n'), "one line each: {message}");
+    }
+    // The good file is still linted.
+    assert_eq!(
+        findings(&report, "findings").first().map(|f| f.0.as_str()),
+        Some("wildcard-action")
+    );
 }
