@@ -85,6 +85,9 @@ struct GlobalKeysIn {
     global_condition_keys: Vec<KeyIn>,
 }
 
+/// AWS managed policy documents (see src/managed and data/managed-policies/README.md).
+const MANAGED_FILE: &str = "data/managed-policies/aws-managed-policies.tsv.gz";
+
 fn main() {
     if let Err(e) = run() {
         eprintln!("error: building the IAM catalog: {e}");
@@ -107,8 +110,16 @@ fn run() -> Result<()> {
         read_json(&data.join(PATTERNS_FILE))?;
 
     let blob = Writer::default().write(&catalog, &globals, &patterns)?;
-    let out = PathBuf::from(std::env::var("OUT_DIR")?).join("iam-catalog.bin");
-    std::fs::write(out, blob)?;
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(out_dir.join("iam-catalog.bin"), blob)?;
+
+    // AWS managed policies: stored gzip'd in the repository, embedded as plain text so the
+    // binary reads them without inflating at run time.
+    println!("cargo:rerun-if-changed={MANAGED_FILE}");
+    let mut managed = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(root.join(MANAGED_FILE))?)
+        .read_to_string(&mut managed)?;
+    std::fs::write(out_dir.join("aws-managed-policies.tsv"), managed)?;
     Ok(())
 }
 

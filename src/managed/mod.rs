@@ -5,7 +5,6 @@
 //! The data is decompressed and indexed on first use, once per process. A policy's JSON is
 //! parsed only when [`document`] is asked for it.
 
-use std::io::Read;
 use std::sync::OnceLock;
 
 use crate::load::policy_reader::{read_policy, Literal};
@@ -13,10 +12,9 @@ use crate::model::{PolicyDocument, PolicyKind};
 use crate::source::{FileId, Span};
 use crate::syntax::{self, Node, NodeKind};
 
-static DATA: &[u8] = include_bytes!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/data/managed-policies/aws-managed-policies.tsv.gz"
-));
+/// The policies as tab-separated text, decompressed by `build.rs` so that first use costs
+/// a split of borrowed lines, not an inflate of 3 MB.
+static DATA: &str = include_str!(concat!(env!("OUT_DIR"), "/aws-managed-policies.tsv"));
 
 /// Partitions whose managed policies share names and paths with the `aws` partition.
 const PARTITIONS: &[&str] = &[
@@ -34,23 +32,23 @@ const PARTITIONS: &[&str] = &[
 #[derive(Debug)]
 pub struct ManagedPolicy {
     /// `AmazonS3FullAccess`.
-    pub name: String,
+    pub name: &'static str,
     /// ARN in the `aws` partition, with the path: `arn:aws:iam::aws:policy/service-role/X`.
-    pub arn: String,
+    pub arn: &'static str,
     /// The current (default) version's document as compact JSON. `None` for names that only
     /// SAM's name list knows (deprecated policies such as `AWSLambdaFullAccess`, or policies
     /// of other partitions): they resolve, but there is nothing to analyse.
-    pub document_json: Option<String>,
+    pub document_json: Option<&'static str>,
     /// When the current version was published (`2015-04-09T15:03:43.000Z`); empty when the
     /// document is unknown.
-    pub updated: String,
+    pub updated: &'static str,
 }
 
 struct Index {
     /// Sorted by name.
     policies: Vec<ManagedPolicy>,
     /// The data file's header comment (sources, counts, newest change).
-    header: String,
+    header: &'static str,
 }
 
 fn index() -> &'static Index {
@@ -58,21 +56,13 @@ fn index() -> &'static Index {
     INDEX.get_or_init(|| build_index(DATA))
 }
 
-/// Decompress and split the embedded data. A damaged blob (impossible short of a broken
-/// build) gives an empty index rather than a panic.
-fn build_index(gz: &[u8]) -> Index {
-    let mut text = String::new();
-    if flate2::read::GzDecoder::new(gz)
-        .read_to_string(&mut text)
-        .is_err()
-    {
-        text.clear();
-    }
-    let mut header = String::new();
+/// Split the embedded data into borrowed fields.
+fn build_index(text: &'static str) -> Index {
+    let mut header = "";
     let mut policies = Vec::with_capacity(1700);
     for line in text.lines() {
         if let Some(comment) = line.strip_prefix('#') {
-            header = comment.trim().to_string();
+            header = comment.trim();
             continue;
         }
         let mut fields = line.splitn(4, '\t');
@@ -82,13 +72,13 @@ fn build_index(gz: &[u8]) -> Index {
             continue;
         };
         policies.push(ManagedPolicy {
-            name: name.to_string(),
-            arn: arn.to_string(),
-            document_json: (!document.is_empty()).then(|| document.to_string()),
-            updated: updated.to_string(),
+            name,
+            arn,
+            document_json: (!document.is_empty()).then_some(document),
+            updated,
         });
     }
-    policies.sort_by(|a, b| a.name.cmp(&b.name));
+    policies.sort_by(|a, b| a.name.cmp(b.name));
     Index { policies, header }
 }
 
@@ -96,7 +86,7 @@ fn build_index(gz: &[u8]) -> Index {
 pub fn by_name(name: &str) -> Option<&'static ManagedPolicy> {
     let policies = &index().policies;
     policies
-        .binary_search_by(|p| p.name.as_str().cmp(name))
+        .binary_search_by(|p| p.name.cmp(name))
         .ok()
         .map(|i| &policies[i])
 }
@@ -130,7 +120,7 @@ pub fn all() -> impl Iterator<Item = &'static ManagedPolicy> {
 
 /// Where the data comes from: package version, counts and the newest policy change.
 pub fn data_version() -> &'static str {
-    &index().header
+    index().header
 }
 
 /// The policy as a model document for the file that references it. Every span (document,

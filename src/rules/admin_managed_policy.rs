@@ -186,7 +186,7 @@ pub(super) fn admin_power(policy: &ManagedPolicy, doc: &PolicyDocument) -> Optio
         }
     }
     ADMIN_POLICIES
-        .contains(&policy.name.as_str())
+        .contains(&policy.name)
         .then(|| "grants administrator-level access".to_string())
 }
 
