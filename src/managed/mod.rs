@@ -131,7 +131,6 @@ pub fn data_version() -> &'static str {
 pub fn document(policy: &ManagedPolicy, file: FileId, at: Span) -> PolicyDocument {
     let root = policy
         .document_json
-        .as_deref()
         .and_then(|json| syntax::parse_json(json).ok())
         .and_then(|doc| doc.roots.into_iter().next());
     let mut doc = match root {
