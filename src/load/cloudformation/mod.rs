@@ -3,6 +3,7 @@
 //! Every policy in the template is read where it is written, so findings point at the
 //! template's own lines, also for SAM shorthands that the SAM transform would expand.
 
+mod connectors;
 mod embedded;
 mod functions;
 mod iam;
@@ -178,6 +179,8 @@ pub fn load(root: &Node, file: FileId, text: &str, loaded: &mut Loaded) {
     iam::load(&template, &mut model);
     sam::load(&template, &mut model, &mut loaded.notes);
     functions::load(&template, &mut model);
+    // Connectors add policies to roles and functions the stages above created.
+    connectors::load(&template, &mut model, &mut loaded.notes);
     loaded.model = model;
 }
 
