@@ -9,6 +9,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use iamlint::lint::{self, Options};
+
+// The same allocator as the binary, for both the baseline and the full lint.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use iamlint::rules::RULES;
 
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {

@@ -73,12 +73,14 @@ pub(crate) enum Holder<'a> {
 struct Indexed<'a> {
     statement: &'a Statement,
     /// Value positions per service prefix; `*` and `*:*` under `"*"`. Empty for `NotAction`.
-    by_service: HashMap<String, Vec<usize>>,
+    /// A short list, scanned linearly: a statement names few services, and hashing each
+    /// question's key cost more than the scan.
+    by_service: Vec<(String, Vec<usize>)>,
 }
 
 impl<'a> Indexed<'a> {
     fn new(statement: &'a Statement) -> Self {
-        let mut by_service: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_service: Vec<(String, Vec<usize>)> = Vec::new();
         if let Some(list) = statement.action.as_ref().filter(|l| !l.negated) {
             for (i, value) in list.values.iter().enumerate().filter(|(_, v)| v.resolved) {
                 let service = match value.text.as_str() {
@@ -88,7 +90,10 @@ impl<'a> Indexed<'a> {
                         None => continue,
                     },
                 };
-                by_service.entry(service).or_default().push(i);
+                match by_service.iter_mut().find(|(s, _)| *s == service) {
+                    Some((_, positions)) => positions.push(i),
+                    None => by_service.push((service, vec![i])),
+                }
             }
         }
         Indexed {
@@ -97,25 +102,29 @@ impl<'a> Indexed<'a> {
         }
     }
 
+    fn values_of(&self, service_lower: &str) -> Option<&Vec<usize>> {
+        self.by_service
+            .iter()
+            .find(|(s, _)| s == service_lower)
+            .map(|(_, positions)| positions)
+    }
+
     /// The value covering `service:name`, or the `NotAction` key when its list leaves it out.
     fn granting_value(&self, service: &str, name: &str) -> Option<(Span, &'a str)> {
         let list = self.statement.action.as_ref()?;
         if list.negated {
             return not_action_grants(list, service, name);
         }
-        let lower = service.to_ascii_lowercase();
-        let mut candidates: Vec<usize> = ["*", lower.as_str()]
-            .iter()
-            .filter_map(|s| self.by_service.get(*s))
+        // The first matching value in statement order, among full wildcards and values of
+        // this service (keys are lower case; catalog prefixes are too).
+        [self.values_of("*"), self.values_of(service)]
+            .into_iter()
+            .flatten()
             .flatten()
             .copied()
-            .collect();
-        candidates.sort_unstable();
-        candidates
-            .into_iter()
-            .map(|i| &list.values[i])
-            .find(|v| pattern_matches(&v.text, service, name))
-            .map(|v| (v.span, v.text.as_str()))
+            .filter(|&i| pattern_matches(&list.values[i].text, service, name))
+            .min()
+            .map(|i| (list.values[i].span, list.values[i].text.as_str()))
     }
 }
 
@@ -141,7 +150,7 @@ impl<'a> Prepared<'a> {
         });
         let allows: Vec<Indexed<'a>> = policy.allow_statements().map(Indexed::new).collect();
         let allows_any_service = allows.iter().any(|a| {
-            a.by_service.contains_key("*") || a.statement.action.as_ref().is_some_and(|l| l.negated)
+            a.values_of("*").is_some() || a.statement.action.as_ref().is_some_and(|l| l.negated)
         });
         Prepared {
             policy,
@@ -157,7 +166,7 @@ impl<'a> Prepared<'a> {
             || self
                 .allows
                 .iter()
-                .any(|a| a.by_service.contains_key(service_lower))
+                .any(|a| a.values_of(service_lower).is_some())
     }
 }
 
