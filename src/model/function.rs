@@ -119,6 +119,37 @@ pub struct Function {
 }
 
 impl Function {
+    /// A function with nothing configured yet: no runtime, environment, VPC, role, events.
+    pub fn new(
+        file: FileId,
+        logical_id: impl Into<String>,
+        span: Span,
+        properties_span: Span,
+    ) -> Self {
+        Function {
+            file,
+            logical_id: logical_id.into(),
+            span,
+            properties_span,
+            sam: false,
+            runtime: None,
+            package_image: false,
+            environment: Vec::new(),
+            environment_span: None,
+            kms_key: None,
+            vpc_config: None,
+            reserved_concurrency: None,
+            dead_letter: None,
+            on_failure_destination: false,
+            tracing: None,
+            url: None,
+            events: Vec::new(),
+            role: None,
+            external_role: None,
+            cdk_path: None,
+        }
+    }
+
     /// How to name the function in messages.
     pub fn display_name(&self) -> String {
         match &self.cdk_path {

@@ -197,27 +197,16 @@ pub(super) mod tests {
     use crate::source::Span;
 
     pub fn function(logical_id: &str, role: usize, at: u32) -> Function {
+        let at = at as usize;
         Function {
-            file: 0,
-            logical_id: logical_id.into(),
-            span: Span::new(at as usize, at as usize + logical_id.len()),
-            properties_span: Span::new(at as usize, at as usize + 1),
             sam: true,
-            runtime: None,
-            package_image: false,
-            environment: Vec::new(),
-            environment_span: None,
-            kms_key: None,
-            vpc_config: None,
-            reserved_concurrency: None,
-            dead_letter: None,
-            on_failure_destination: false,
-            tracing: None,
-            url: None,
-            events: Vec::new(),
             role: Some(role),
-            external_role: None,
-            cdk_path: None,
+            ..Function::new(
+                0,
+                logical_id,
+                Span::new(at, at + logical_id.len()),
+                Span::new(at, at + 1),
+            )
         }
     }
 

@@ -286,26 +286,13 @@ pub mod testing {
 
     pub fn function(logical_id: &str, at: usize) -> Function {
         Function {
-            file: 0,
-            logical_id: logical_id.to_string(),
-            span: span(at, logical_id.len()),
-            properties_span: span(at + 20, 200),
             sam: true,
-            runtime: None,
-            package_image: false,
-            environment: Vec::new(),
-            environment_span: None,
-            kms_key: None,
-            vpc_config: None,
-            reserved_concurrency: None,
-            dead_letter: None,
-            on_failure_destination: false,
-            tracing: None,
-            url: None,
-            events: Vec::new(),
-            role: None,
-            external_role: None,
-            cdk_path: None,
+            ..Function::new(
+                0,
+                logical_id,
+                span(at, logical_id.len()),
+                span(at + 20, 200),
+            )
         }
     }
 

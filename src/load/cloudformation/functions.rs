@@ -106,19 +106,14 @@ pub fn read_common<'n>(
         .and_then(|m| m.get("aws:cdk:path"))
         .and_then(Node::scalar_text)
         .map(str::to_string);
+    let properties_span = resource
+        .value
+        .get("Properties")
+        .map_or(resource.key.span, |p| p.span);
     let mut function = Function {
-        file: template.file,
-        logical_id: resource.key.value.clone(),
-        span: resource.key.span,
-        properties_span: resource
-            .value
-            .get("Properties")
-            .map_or(resource.key.span, |p| p.span),
         sam,
         runtime: lookup("Runtime").and_then(spanned),
         package_image: lookup("PackageType").and_then(Node::scalar_text) == Some("Image"),
-        environment: Vec::new(),
-        environment_span: None,
         kms_key: lookup("KmsKeyArn")
             .filter(|k| !is_empty_value(k))
             .map(|k| k.span),
@@ -126,14 +121,13 @@ pub fn read_common<'n>(
             .filter(|v| !is_empty_value(v))
             .map(|v| v.span),
         reserved_concurrency: lookup("ReservedConcurrentExecutions").map(|r| r.span),
-        dead_letter: None,
-        on_failure_destination: false,
-        tracing: None,
-        url: None,
-        events: Vec::new(),
-        role: None,
-        external_role: None,
         cdk_path,
+        ..Function::new(
+            template.file,
+            resource.key.value.clone(),
+            resource.key.span,
+            properties_span,
+        )
     };
     if let Some(variables) = lookup("Environment").and_then(|e| e.get("Variables")) {
         function.environment_span = Some(variables.span);
