@@ -268,6 +268,26 @@ struct Generated {
 
 /// Build the policies of every destination; add them only when all can be built, since SAM
 /// rejects the whole connector otherwise.
+/// S3, SNS and EventBridge invoke functions asynchronously: such a connector is an event
+/// source for `lambda-no-dlq`, as the matching SAM event would be.
+fn note_async_invoker(model: &mut FileModel, src: &End<'_>, dest: &End<'_>, span: Span) {
+    const ASYNC_SOURCES: &[&str] = &["AWS::S3::Bucket", "AWS::SNS::Topic", "AWS::Events::Rule"];
+    if dest.cfn_type != "AWS::Lambda::Function" || !ASYNC_SOURCES.contains(&src.cfn_type.as_str()) {
+        return;
+    }
+    let Some(function) = dest
+        .id
+        .and_then(|id| model.functions.iter_mut().find(|f| f.logical_id == id))
+    else {
+        return;
+    };
+    function.events.push(crate::model::EventSource {
+        kind: src.cfn_type.clone(),
+        span,
+        asynchronous: true,
+    });
+}
+
 fn load_connector(
     template: &Template<'_>,
     connector: &Connector<'_>,
@@ -324,7 +344,9 @@ fn load_connector(
         };
         let statements = statements(profile, &requested, &src, &dest, permissions, name)?;
         if profile.kind != ROLE_POLICY {
-            // A queue or topic policy, or a Lambda permission: not modelled.
+            // A queue or topic policy, or a Lambda permission: not modelled as a policy, but
+            // a bucket, topic or rule that may invoke a function invokes it asynchronously.
+            note_async_invoker(model, &src, &dest, connector.span);
             continue;
         }
         let (holder, other, side) = if profile.source_policy {
