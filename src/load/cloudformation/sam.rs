@@ -188,13 +188,12 @@ fn read_policy_item(
     };
     match &item.kind {
         NodeKind::Scalar(_) => role.managed_policies.extend(managed_policy_ref(template, item)),
-        NodeKind::Map(entries) if item.get("Statement").is_some() => {
+        NodeKind::Map(_) if item.get("Statement").is_some() => {
             let mut policy = read_policy(item, template.file, Some(PolicyKind::Identity), template);
             policy.label = Some(format!("inline policy of {owner}"));
             policy.related.push(related);
             model.policies.push(policy);
             role.policies.push(model.policies.len() - 1);
-            let _ = entries;
         }
         NodeKind::Map(entries) => match entries.as_slice() {
             [entry] if crate::sam_templates::is_template(&entry.key.value) => {
