@@ -352,6 +352,7 @@ impl Reader<'_> {
             span: entry.value.span,
             values: Vec::new(),
             has_unknown: false,
+            alternatives: self.resolver.alternatives(&entry.value).len() > 1,
         };
         self.string_list(&entry.value, name, &mut list.values);
         if entry.value.as_seq().is_some_and(<[Node]>::is_empty) {

@@ -57,6 +57,9 @@ pub struct ValueList {
     pub values: Vec<PolicyValue>,
     /// Part of the value could not be evaluated (a template condition or import).
     pub has_unknown: bool,
+    /// The value is a template condition choosing between lists (`!If [c, [a], [b]]`):
+    /// `values` holds both branches, which never apply together.
+    pub alternatives: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

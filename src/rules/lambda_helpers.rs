@@ -353,6 +353,7 @@ pub mod testing {
                             .map(|(i, a)| PolicyValue::literal(*a, span(530 + index * 50 + i, 1)))
                             .collect(),
                         has_unknown: false,
+                        alternatives: false,
                     }),
                     resource: None,
                     principal: None,

@@ -100,7 +100,13 @@ impl Rule for RedundantAction {
     fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
         // Generated policies (SAM policy templates, managed policies) are not the author's
         // text to edit.
-        let Some(list) = statement.action.as_ref().filter(|_| !cx.policy.synthesized) else {
+        // Branches of a template condition never apply together, so one cannot make the
+        // other's entries redundant.
+        let Some(list) = statement
+            .action
+            .as_ref()
+            .filter(|l| !cx.policy.synthesized && !l.alternatives)
+        else {
             return;
         };
         let key = if list.negated { "NotAction" } else { "Action" };
