@@ -68,6 +68,10 @@ pub struct LoadError {
 /// it is not a recognised input; files found by walking a directory are skipped quietly.
 pub fn load(file: FileId, source: &SourceFile, explicit: bool) -> Result<Loaded, LoadError> {
     let ext = extension(&source.display);
+    // Terraform is not read yet; its HCL must not be mistaken for YAML.
+    if matches!(ext.as_str(), "tf" | "hcl" | "tfvars") {
+        return Ok(Loaded::default());
+    }
     let parsed = syntax::parse_auto(&source.text, ext == "json");
     let document = match parsed {
         Ok(doc) => doc,
