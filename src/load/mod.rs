@@ -70,7 +70,18 @@ pub fn load(file: FileId, source: &SourceFile, explicit: bool) -> Result<Loaded,
     let ext = extension(&source.display);
     // Terraform is not read yet; its HCL must not be mistaken for YAML.
     if matches!(ext.as_str(), "tf" | "hcl" | "tfvars") {
-        return Ok(Loaded::default());
+        let notes = if explicit {
+            vec![LoadNote {
+                span: Span::default(),
+                message: "Terraform files are not read yet; this file was skipped".into(),
+            }]
+        } else {
+            Vec::new()
+        };
+        return Ok(Loaded {
+            notes,
+            ..Loaded::default()
+        });
     }
     let parsed = syntax::parse_auto(&source.text, ext == "json");
     let document = match parsed {
