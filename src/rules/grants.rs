@@ -300,11 +300,19 @@ impl<'a> Subject<'a> {
     /// The widest Allow statement granting `action` (`"iam:PassRole"`), the first one on a
     /// tie; `None` when nothing grants it or an unconditional Deny takes it away.
     pub(crate) fn grant(&self, action: &str) -> Option<Grant<'_>> {
-        let service = action.split_once(':')?.0.to_ascii_lowercase();
+        let prefix = action.split_once(':')?.0;
+        // The audit lists spell prefixes in lower case already; lower-case only when needed.
+        let lowered;
+        let service = if prefix.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowered = prefix.to_ascii_lowercase();
+            lowered.as_str()
+        } else {
+            prefix
+        };
         if !self
             .policies
             .iter()
-            .any(|h| h.prepared().may_grant(&service))
+            .any(|h| h.prepared().may_grant(service))
         {
             return None;
         }
