@@ -16,11 +16,13 @@ static META: RuleMeta = rule_meta!(
     "lambda-deprecated-runtime",
     LambdaPractice,
     High,
-    "a function uses a Lambda runtime that is deprecated or will be within 180 days"
+    "a function uses a Lambda runtime that is deprecated or will be within 90 days"
 );
 
 /// How long before the deprecation date the rule starts warning.
-const WARN_DAYS: i64 = 180;
+/// A quarter ahead: long enough to plan an upgrade, short enough that the runtime a team
+/// upgrades to today (the current LTS) is not flagged for months.
+const WARN_DAYS: i64 = 90;
 
 static TABLE_JSON: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -261,7 +263,7 @@ mod tests {
     }
 
     #[test]
-    fn warns_within_180_days_only() {
+    fn warns_within_90_days_only() {
         assert_eq!(
             runtime_status("nodejs22.x", day("2027-04-29")),
             Some(RuntimeStatus::Deprecating {
@@ -271,10 +273,11 @@ mod tests {
             })
         );
         assert!(matches!(
-            runtime_status("nodejs22.x", day("2026-11-01")),
-            Some(RuntimeStatus::Deprecating { days_left: 180, .. })
+            runtime_status("nodejs22.x", day("2027-01-30")),
+            Some(RuntimeStatus::Deprecating { days_left: 90, .. })
         ));
-        assert_eq!(runtime_status("nodejs22.x", day("2026-10-31")), None);
+        assert_eq!(runtime_status("nodejs22.x", day("2027-01-29")), None);
+        assert_eq!(runtime_status("nodejs22.x", day("2026-11-27")), None);
         assert_eq!(runtime_status("python3.14", day("2026-11-27")), None);
     }
 
