@@ -276,6 +276,16 @@ fn split(
     active: &mut [Active],
     with_options: bool,
 ) -> (Vec<Finding>, Vec<Suppressed>) {
+    let with_options = with_options
+        && input
+            .config
+            .rule_options
+            .values()
+            .any(|o| !o.allowed_actions.is_empty());
+    if active.is_empty() && !with_options {
+        // Nothing can suppress: skip the line lookups (most files have no suppressions).
+        return (findings, Vec::new());
+    }
     let mut kept = Vec::new();
     let mut suppressed = Vec::new();
     for finding in findings {
