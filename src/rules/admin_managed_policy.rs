@@ -30,9 +30,8 @@ impl Rule for AdminManagedPolicy {
 
     fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
         for attached in function_role_policies(model) {
-            let doc =
-                managed::document(attached.policy, attached.role.file, attached.reference.span);
-            let Some(power) = admin_power(attached.policy, &doc) else {
+            let verdict = verdict(attached.policy);
+            let Some(power) = &verdict.admin else {
                 continue;
             };
             out.push(
@@ -51,6 +50,41 @@ impl Rule for AdminManagedPolicy {
             );
         }
     }
+}
+
+/// What a managed policy grants that these rules report: administrator-like power, or the
+/// service wildcards it allows on every resource. It depends on the policy alone, so it is
+/// worked out once per process (SAM attaches the same few policies to every function).
+pub(super) struct Verdict {
+    pub admin: Option<String>,
+    pub wildcards: Vec<String>,
+}
+
+pub(super) fn verdict(policy: &'static ManagedPolicy) -> std::sync::Arc<Verdict> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Arc<Verdict>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(hit) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(policy.name)
+    {
+        return Arc::clone(hit);
+    }
+    let doc = managed::document(policy, 0, crate::source::Span::default());
+    let verdict = Arc::new(Verdict {
+        admin: admin_power(policy, &doc),
+        wildcards: super::broad_managed_policy::service_wildcards(&doc)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+    });
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(policy.name, Arc::clone(&verdict));
+    verdict
 }
 
 /// An AWS managed policy attached to a role that at least one function of the file runs as.

@@ -1,10 +1,9 @@
 //! A function's role attaches an AWS managed policy that grants whole services
 //! (`s3:*`, `dynamodb:*`, `lambda:*`) on every resource.
 
-use super::admin_managed_policy::{admin_power, function_role_policies, is_any_resource};
+use super::admin_managed_policy::{function_role_policies, is_any_resource, verdict};
 use super::{rule_meta, Rule};
 use crate::finding::{Finding, RuleMeta};
-use crate::managed;
 use crate::model::{FileModel, PolicyDocument};
 
 pub struct BroadManagedPolicy;
@@ -27,13 +26,12 @@ impl Rule for BroadManagedPolicy {
 
     fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
         for attached in function_role_policies(model) {
-            let doc =
-                managed::document(attached.policy, attached.role.file, attached.reference.span);
+            let verdict = verdict(attached.policy);
             // Administrator-like policies are `admin-managed-policy`'s.
-            if admin_power(attached.policy, &doc).is_some() {
+            if verdict.admin.is_some() {
                 continue;
             }
-            let wildcards = service_wildcards(&doc);
+            let wildcards = &verdict.wildcards;
             if wildcards.is_empty() {
                 continue;
             }
@@ -68,7 +66,7 @@ impl Rule for BroadManagedPolicy {
 
 /// `service:*` actions of Allow statements on every resource, without duplicates, in
 /// document order.
-fn service_wildcards(doc: &PolicyDocument) -> Vec<&str> {
+pub(super) fn service_wildcards(doc: &PolicyDocument) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for statement in doc.allow_statements() {
         let every_resource = statement
