@@ -346,6 +346,10 @@ impl<'a> Subject<'a> {
                         policy: prepared.policy,
                         reach,
                     });
+                    // Nothing reaches further than every resource, and ties keep the first.
+                    if reach == Reach::Any {
+                        return best;
+                    }
                 }
             }
         }
