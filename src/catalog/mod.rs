@@ -68,6 +68,14 @@ pub struct CatalogCounts {
     pub global_condition_keys: usize,
 }
 
+/// What a `service:name` pattern names, before any expansion.
+pub enum PatternService<'a, 'p> {
+    /// Not of the form `service:name` (as [`Expansion::Invalid`]).
+    Invalid,
+    UnknownService,
+    Known(Service<'a>, &'p str),
+}
+
 /// What an `Action` element value stands for.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Expansion<'a> {
@@ -136,18 +144,29 @@ impl Catalog {
 
     /// Expand an action pattern as written in a policy: "*", "s3:*", "s3:Get*",
     /// "s3:GetObject", "s3:Get?bject".
+    /// The service of a `service:name` pattern and the name part, without expanding it.
+    /// `*` is not a `service:name` pattern.
+    pub fn pattern_service<'p>(&self, pattern: &'p str) -> PatternService<'_, 'p> {
+        let Some((prefix, name)) = pattern.split_once(':') else {
+            return PatternService::Invalid;
+        };
+        if prefix.is_empty() || name.is_empty() || name.contains(':') || has_wildcard(prefix) {
+            return PatternService::Invalid;
+        }
+        match self.service(prefix) {
+            Some(service) => PatternService::Known(service, name),
+            None => PatternService::UnknownService,
+        }
+    }
+
     pub fn expand(&self, pattern: &str) -> Expansion<'_> {
         if pattern == "*" {
             return Expansion::Actions(self.services().flat_map(|s| s.actions()).collect());
         }
-        let Some((prefix, name)) = pattern.split_once(':') else {
-            return Expansion::Invalid;
-        };
-        if prefix.is_empty() || name.is_empty() || name.contains(':') || has_wildcard(prefix) {
-            return Expansion::Invalid;
-        }
-        let Some(service) = self.service(prefix) else {
-            return Expansion::UnknownService;
+        let (service, name) = match self.pattern_service(pattern) {
+            PatternService::Known(service, name) => (service, name),
+            PatternService::UnknownService => return Expansion::UnknownService,
+            PatternService::Invalid => return Expansion::Invalid,
         };
         if !has_wildcard(name) {
             return Expansion::Actions(service.action(name).into_iter().collect());

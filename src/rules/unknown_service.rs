@@ -4,7 +4,7 @@ use strsim::osa_distance;
 
 use super::helpers::is_full_wildcard;
 use super::{rule_meta, PolicyCx, Rule};
-use crate::catalog::{catalog, Expansion};
+use crate::catalog::{catalog, Expansion, PatternService};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::{Effect, Statement, ValueList};
 
@@ -104,7 +104,11 @@ impl Rule for UnknownService {
             .iter()
             .filter(|v| v.resolved && !is_full_wildcard(&v.text))
         {
-            if cat.expand(&value.text) != Expansion::UnknownService {
+            // Only an unknown service matters here; no need to expand what the pattern grants.
+            if !matches!(
+                cat.pattern_service(&value.text),
+                PatternService::UnknownService
+            ) {
                 continue;
             }
             let (prefix, name) = value.text.split_once(':').unwrap_or((&value.text, ""));
