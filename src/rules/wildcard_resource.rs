@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::helpers::{allowed_actions, has_wildcard, is_full_wildcard, scoped_severity};
 use super::{rule_meta, PolicyCx, Rule};
 use crate::catalog::{arn_is_effectively_wildcard, catalog, Action, ActionResource};
-use crate::finding::{Finding, RuleMeta};
+use crate::finding::{Finding, RuleMeta, Severity};
 use crate::model::{PolicyKind, PolicyValue, Statement};
 
 pub struct WildcardResource;
@@ -262,8 +262,14 @@ impl Rule for WildcardResource {
         if granted.scopable.is_empty() {
             return;
         }
-        let severity = scoped_severity(statement, META.severity);
+        let mut severity = scoped_severity(statement, META.severity);
         let mut help = String::from(example_for(&granted.scopable));
+        if granted.scopable.iter().all(is_lambda_vpc_eni_action) {
+            // What AWSLambdaVPCAccessExecutionRole itself grants on `*`: scoping is possible
+            // (subnets, security groups) but rarely done, so it is advice, not a warning.
+            severity = Severity::Low;
+            help = "this is what a function in a VPC needs to manage its network interfaces; to tighten it, name the subnets and security groups (`arn:aws:ec2:<region>:<account>:subnet/<id>`) and `network-interface/*`".to_string();
+        }
         if let Some(star_only) = granted.star_only {
             help.push_str(&format!(
                 "; keep actions that accept only `*`, such as `{star_only}`, in a statement of their own"
@@ -309,6 +315,19 @@ impl Rule for WildcardResource {
             );
         }
     }
+}
+
+/// The network-interface actions Lambda uses to attach a function to a VPC.
+fn is_lambda_vpc_eni_action(action: &crate::catalog::Action<'_>) -> bool {
+    action.service() == "ec2"
+        && matches!(
+            action.name(),
+            "CreateNetworkInterface"
+                | "DeleteNetworkInterface"
+                | "DescribeNetworkInterfaces"
+                | "AssignPrivateIpAddresses"
+                | "UnassignPrivateIpAddresses"
+        )
 }
 
 /// A concrete example of the ARNs to write, for the service the statement is about.
