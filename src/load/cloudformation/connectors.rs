@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::functions::type_of;
+use super::entry_type;
 use super::intrinsics::single_key;
 use super::Template;
 use crate::load::policy_reader::{read_policy, Resolver};
@@ -191,7 +191,7 @@ pub fn load(template: &Template<'_>, model: &mut FileModel, notes: &mut Vec<Load
 fn connectors_of<'a>(resource: &'a Entry, notes: &mut Vec<LoadNote>) -> Vec<Connector<'a>> {
     let props = resource.value.get("Properties");
     let mut out = Vec::new();
-    if type_of(resource) == Some("AWS::Serverless::Connector") {
+    if entry_type(resource) == Some("AWS::Serverless::Connector") {
         out.push(Connector {
             name: format!("`{}`", resource.key.value),
             span: resource.key.span,
@@ -787,7 +787,7 @@ fn role_named(
 ) -> Result<RoleTarget, NoRole> {
     if let Some(name) = node.as_str() {
         let declared = template.resources.iter().find(|r| {
-            type_of(r) == Some("AWS::IAM::Role")
+            entry_type(r) == Some("AWS::IAM::Role")
                 && r.value
                     .get("Properties")
                     .and_then(|p| p.get("RoleName"))

@@ -1,7 +1,7 @@
 //! Lambda functions, permissions, URLs and invoke configs of plain CloudFormation.
 
 use super::intrinsics::single_key;
-use super::Template;
+use super::{cdk_path, entry_type, Template};
 use crate::load::policy_reader::Resolver;
 use crate::model::{
     EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
@@ -23,7 +23,7 @@ const ASYNC_PRINCIPALS: &[&str] = &[
 
 pub fn load(template: &Template<'_>, model: &mut FileModel) {
     for resource in &template.resources {
-        if type_of(resource) == Some("AWS::Lambda::Function") {
+        if entry_type(resource) == Some("AWS::Lambda::Function") {
             let props = resource.value.get("Properties");
             let lookup = |key: &str| props.and_then(|p| p.get(key));
             let mut function = read_common(template, resource, &lookup, false);
@@ -44,7 +44,7 @@ pub fn load(template: &Template<'_>, model: &mut FileModel) {
     }
     for resource in &template.resources {
         let props = resource.value.get("Properties");
-        match type_of(resource) {
+        match entry_type(resource) {
             Some("AWS::Lambda::Permission") => load_permission(template, resource, model),
             Some("AWS::Lambda::Url") => {
                 let target = props.and_then(|p| p.get("TargetFunctionArn"));
@@ -79,10 +79,6 @@ pub fn load(template: &Template<'_>, model: &mut FileModel) {
     }
 }
 
-pub fn type_of(resource: &Entry) -> Option<&str> {
-    resource.value.get("Type").and_then(Node::scalar_text)
-}
-
 /// The function of this template a `FunctionName`/`TargetFunctionArn` value refers to.
 fn function_index(template: &Template<'_>, model: &FileModel, node: &Node) -> Option<usize> {
     let name = template.referenced_resource(node)?;
@@ -100,12 +96,7 @@ pub fn read_common<'n>(
         node.scalar_text()
             .map(|t| Spanned::new(t.to_string(), node.span))
     };
-    let cdk_path = resource
-        .value
-        .get("Metadata")
-        .and_then(|m| m.get("aws:cdk:path"))
-        .and_then(Node::scalar_text)
-        .map(str::to_string);
+    let cdk_path = cdk_path(resource).map(str::to_string);
     let properties_span = resource
         .value
         .get("Properties")

@@ -1,6 +1,6 @@
 //! IAM resources (roles, policies, users, groups) and resource policies in a template.
 
-use super::Template;
+use super::{cdk_path, entry_type, Template};
 use crate::load::policy_reader::read_policy;
 use crate::model::{FileModel, ManagedPolicyRef, PolicyKind, Related, Role};
 use crate::source::Spanned;
@@ -9,13 +9,13 @@ use crate::syntax::{Entry, Node, NodeKind};
 pub fn load(template: &Template<'_>, model: &mut FileModel) {
     // Roles first, so attached policies found later can point at them.
     for resource in &template.resources {
-        if resource_type(resource) == Some("AWS::IAM::Role") {
+        if entry_type(resource) == Some("AWS::IAM::Role") {
             load_role(template, resource, model);
         }
     }
     for resource in &template.resources {
         let props = resource.value.get("Properties");
-        match resource_type(resource) {
+        match entry_type(resource) {
             Some("AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") => {
                 load_attached_policy(template, resource, model)
             }
@@ -38,20 +38,11 @@ pub fn load(template: &Template<'_>, model: &mut FileModel) {
     }
 }
 
-fn resource_type(resource: &Entry) -> Option<&str> {
-    resource.value.get("Type").and_then(Node::scalar_text)
-}
-
 /// "role `FnRole`", with the CDK construct path when the template is CDK output.
 fn describe(resource: &Entry) -> String {
-    let kind = resource_type(resource).unwrap_or("resource");
+    let kind = entry_type(resource).unwrap_or("resource");
     let short = kind.rsplit("::").next().unwrap_or(kind);
-    let cdk_path = resource
-        .value
-        .get("Metadata")
-        .and_then(|m| m.get("aws:cdk:path"))
-        .and_then(Node::scalar_text);
-    match cdk_path {
+    match cdk_path(resource) {
         Some(path) => format!(
             "{} `{}` ({path})",
             short.to_ascii_lowercase(),

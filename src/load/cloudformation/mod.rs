@@ -46,12 +46,23 @@ pub fn is_template(root: &Node) -> bool {
         .and_then(Node::as_map)
         .is_some_and(|resources| {
             resources.iter().any(|r| {
-                r.value
-                    .get("Type")
-                    .and_then(Node::scalar_text)
-                    .is_some_and(|t| t.starts_with("AWS::") || t.starts_with("Custom::"))
+                entry_type(r).is_some_and(|t| t.starts_with("AWS::") || t.starts_with("Custom::"))
             })
         })
+}
+
+/// A resource entry's `Type` (`AWS::IAM::Role`).
+pub fn entry_type(resource: &Entry) -> Option<&str> {
+    resource.value.get("Type").and_then(Node::scalar_text)
+}
+
+/// The construct path CDK records in a resource's metadata, in `cdk.out` templates.
+pub fn cdk_path(resource: &Entry) -> Option<&str> {
+    resource
+        .value
+        .get("Metadata")
+        .and_then(|m| m.get("aws:cdk:path"))
+        .and_then(Node::scalar_text)
 }
 
 impl<'a> Template<'a> {
@@ -89,12 +100,9 @@ impl<'a> Template<'a> {
             .collect();
         // Snippets and test inputs often omit the transform; serverless types say enough.
         let sam = transforms(root).any(|t| t.starts_with("AWS::Serverless"))
-            || resources.iter().any(|r| {
-                r.value
-                    .get("Type")
-                    .and_then(Node::scalar_text)
-                    .is_some_and(|t| t.starts_with("AWS::Serverless::"))
-            });
+            || resources
+                .iter()
+                .any(|r| entry_type(r).is_some_and(|t| t.starts_with("AWS::Serverless::")));
         Template {
             file,
             text,
@@ -112,7 +120,7 @@ impl<'a> Template<'a> {
     }
 
     pub fn resource_type(&self, name: &str) -> Option<&'a str> {
-        self.resource(name)?.value.get("Type")?.scalar_text()
+        entry_type(self.resource(name)?)
     }
 
     /// The logical id a value refers to: `!Ref X`, `!GetAtt X.Arn`, `!Sub ${X.Arn}`.

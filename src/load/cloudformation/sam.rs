@@ -1,7 +1,8 @@
 //! AWS SAM: `Globals`, `AWS::Serverless::Function` policies in all their forms, the role SAM
 //! generates for them, events and function URLs; `AWS::Serverless::StateMachine` policies.
 
-use super::functions::{link_role, read_common, read_variables, type_of};
+use super::entry_type;
+use super::functions::{link_role, read_common, read_variables};
 use super::iam::managed_policy_ref;
 use super::Template;
 use crate::load::policy_reader::{read_policy, Resolver};
@@ -32,7 +33,7 @@ pub fn load(template: &Template<'_>, model: &mut FileModel, notes: &mut Vec<Load
     }
     let globals = template.globals.and_then(|g| g.get("Function"));
     for resource in &template.resources {
-        match type_of(resource) {
+        match entry_type(resource) {
             Some("AWS::Serverless::Function") => {
                 load_function(template, resource, globals, model, notes)
             }
