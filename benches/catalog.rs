@@ -61,7 +61,12 @@ fn main() {
     let source = iamlint::source::SourceFile::new("bench.json".into(), "bench.json".into(), text);
     let mut findings = Vec::new();
     if let Ok(loaded) = iamlint::load::load(0, &source, true) {
-        iamlint::rules::check_model(&loaded.model, iamlint::rules::RULES, &mut findings);
+        iamlint::rules::check_model(
+            &loaded.model,
+            iamlint::rules::RULES,
+            &Default::default(),
+            &mut findings,
+        );
     }
     let policy_lint = start.elapsed();
     println!(

@@ -281,14 +281,14 @@ fn list_rules(format: ListFormat, out: &mut dyn Write) -> Result<()> {
 /// Rules enabled by `--select`/`--ignore` (names, codes or categories).
 fn selected_rules(select: &[String], ignore: &[String]) -> Result<Vec<&'static dyn Rule>> {
     for key in select.iter().chain(ignore) {
-        if !config::is_known_selector(key) {
+        if !crate::rules::selection::is_known_selector(key) {
             bail!(
                 "unknown rule, code or category `{key}`{}; `iamlint rules` lists them",
-                config::suggestion(key)
+                crate::rules::selection::suggestion(key)
             );
         }
     }
-    Ok(config::selected_rules(select, ignore))
+    Ok(crate::rules::selection::selected_rules(select, ignore))
 }
 
 /// The config for this run: `--config`, else the nearest config file, else none.
@@ -357,13 +357,6 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     }
     let cwd = std::env::current_dir().context("could not read the current directory")?;
     let config = load_config(&args, &cwd)?;
-    crate::rules::settings::configure(crate::rules::settings::RuleSettings {
-        extra_secret_names: config
-            .rule_options
-            .values()
-            .flat_map(|o| o.extra_secret_names.iter().map(|n| n.to_ascii_lowercase()))
-            .collect(),
-    });
     let select = if args.select.is_empty() {
         config.select.clone()
     } else {

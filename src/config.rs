@@ -14,7 +14,8 @@ use toml::Spanned;
 
 use crate::discover;
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::rules::{self, Rule, RULES};
+use crate::rules::selection::{is_known_selector, suggestion};
+use crate::rules::{self, RuleSettings, RULES};
 use crate::source::{SourceFile, Span};
 
 /// Names looked for in each directory, in order of preference.
@@ -55,15 +56,6 @@ pub const DEFAULT_CONFIG: &str = r#"# iamlint configuration. Every setting is op
 # reason = "break-glass role, reviewed by security"
 "#;
 
-/// Rule options and the rules that read them.
-const OPTION_RULES: &[(&str, &[&str])] = &[
-    (
-        "allowed-actions",
-        &["wildcard-action", "service-wildcard-action"],
-    ),
-    ("extra-secret-names", &["lambda-env-secret"]),
-];
-
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: {message}")]
@@ -85,15 +77,6 @@ pub struct ConfigFile {
     /// Directory that relative paths in the file are resolved against.
     pub base: PathBuf,
     pub text: String,
-}
-
-/// Options of one rule (`[rules.<name>]`).
-#[derive(Debug, Default, Clone)]
-pub struct RuleOptions {
-    /// Wildcard actions accepted as written (`logs:*`), compared case-insensitively.
-    pub allowed_actions: Vec<String>,
-    /// Extra words that mark an environment variable name as a secret (`PIN`, `PASSCODE`).
-    pub extra_secret_names: Vec<String>,
 }
 
 /// A `[[suppress]]` entry: a rule silenced in matching files, or in one statement of them.
@@ -177,8 +160,8 @@ pub struct Config {
     pub exclude: PathPatterns,
     /// Severity overrides by rule code.
     pub severity: BTreeMap<&'static str, Severity>,
-    /// Options by rule code.
-    pub rule_options: BTreeMap<&'static str, RuleOptions>,
+    /// Options of the rules (`[rules.<name>]`), handed to them through the lint context.
+    pub rule_settings: RuleSettings,
     pub suppress: Vec<PathSuppression>,
 }
 
@@ -202,12 +185,9 @@ struct RawConfig {
     suppress: Vec<Spanned<RawSuppress>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawRuleOptions {
-    allowed_actions: Option<Spanned<Vec<Spanned<String>>>>,
-    extra_secret_names: Option<Spanned<Vec<Spanned<String>>>>,
-}
+/// `[rules.<name>]`: option name to a list of strings; which names a rule takes is the
+/// rule's own declaration (`Rule::options`).
+type RawRuleOptions = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -321,10 +301,7 @@ impl Config {
             config.severity.insert(meta.code, parse_severity(severity)?);
         }
         for (rule, options) in raw.rules {
-            let meta = find_rule(&rule)?;
-            config
-                .rule_options
-                .insert(meta.code, read_rule_options(meta, options)?);
+            read_rule_options(&rule, options, &mut config.rule_settings)?;
         }
         for entry in raw.suppress {
             config.suppress.push(read_suppress(entry)?);
@@ -335,10 +312,6 @@ impl Config {
     /// Severity set for a rule by `[severity]`.
     pub fn severity_for(&self, rule: &RuleMeta) -> Option<Severity> {
         self.severity.get(rule.code).copied()
-    }
-
-    pub fn options_for(&self, rule: &RuleMeta) -> Option<&RuleOptions> {
-        self.rule_options.get(rule.code)
     }
 
     /// Apply `[severity]` overrides.
@@ -404,48 +377,74 @@ fn find_rule(key: &Spanned<String>) -> Result<&'static RuleMeta, At> {
     })
 }
 
-fn read_rule_options(meta: &'static RuleMeta, raw: RawRuleOptions) -> Result<RuleOptions, At> {
-    let check = |option: &str, value: &Spanned<Vec<Spanned<String>>>| -> Result<Vec<String>, At> {
-        let applies = OPTION_RULES
-            .iter()
-            .find(|(name, _)| *name == option)
-            .map_or(&[][..], |(_, rules)| *rules);
-        if !applies.contains(&meta.name) {
-            return Err(at(
-                value,
-                format!(
-                    "`{option}` is an option of {}, not of `{}`",
-                    applies
-                        .iter()
-                        .map(|r| format!("`{r}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and "),
-                    meta.name
-                ),
-            ));
+fn read_rule_options(
+    rule: &Spanned<String>,
+    raw: RawRuleOptions,
+    settings: &mut RuleSettings,
+) -> Result<(), At> {
+    let found = rules::find(rule.get_ref()).ok_or_else(|| {
+        at(
+            rule,
+            format!(
+                "unknown rule `{}`{}",
+                rule.get_ref(),
+                suggestion(rule.get_ref())
+            ),
+        )
+    })?;
+    let meta = found.meta();
+    for (key, value) in raw {
+        let Some(spec) = found.options().iter().find(|o| o.name == key.get_ref()) else {
+            let owners: Vec<String> = RULES
+                .iter()
+                .filter(|r| r.options().iter().any(|o| o.name == key.get_ref()))
+                .map(|r| format!("`{}`", r.meta().name))
+                .collect();
+            return Err(if owners.is_empty() {
+                let known: Vec<String> = found
+                    .options()
+                    .iter()
+                    .map(|o| format!("`{}`", o.name))
+                    .collect();
+                at(
+                    &key,
+                    format!(
+                        "unknown field `{}`, expected {}",
+                        key.get_ref(),
+                        if known.is_empty() {
+                            format!("no options for `{}`", meta.name)
+                        } else {
+                            known.join(" or ")
+                        }
+                    ),
+                )
+            } else {
+                at(
+                    &value,
+                    format!(
+                        "`{}` is an option of {}, not of `{}`",
+                        key.get_ref(),
+                        owners.join(" and "),
+                        meta.name
+                    ),
+                )
+            });
+        };
+        let list = match value.get_ref() {
+            toml::Value::Array(items) => items,
+            _ => return Err(at(&value, format!("`{}` takes a list of strings", spec.name))),
+        };
+        let mut values = Vec::with_capacity(list.len());
+        for item in list {
+            let text = item
+                .as_str()
+                .ok_or_else(|| at(&value, format!("`{}` takes a list of strings", spec.name)))?;
+            (spec.check)(text).map_err(|m| at(&value, m))?;
+            values.push(text.to_string());
         }
-        Ok(value
-            .get_ref()
-            .iter()
-            .map(|v| v.get_ref().clone())
-            .collect())
-    };
-    let mut options = RuleOptions::default();
-    if let Some(value) = &raw.allowed_actions {
-        options.allowed_actions = check("allowed-actions", value)?;
-        if let Some(bad) = value.get_ref().iter().find(|v| !v.get_ref().contains(':')) {
-            if bad.get_ref() != "*" {
-                return Err(at(
-                    bad,
-                    format!("`{}` is not an action (`service:Name`)", bad.get_ref()),
-                ));
-            }
-        }
+        settings.set(meta, spec.name, values);
     }
-    if let Some(value) = &raw.extra_secret_names {
-        options.extra_secret_names = check("extra-secret-names", value)?;
-    }
-    Ok(options)
+    Ok(())
 }
 
 fn read_suppress(entry: Spanned<RawSuppress>) -> Result<PathSuppression, At> {
@@ -477,39 +476,6 @@ fn read_suppress(entry: Spanned<RawSuppress>) -> Result<PathSuppression, At> {
         reason: reason.into_inner(),
         span: Span::new(range.start, range.end),
     })
-}
-
-/// Whether a `select`/`ignore` key names a rule (name or code) or a category.
-pub fn selector_matches(rule: &RuleMeta, key: &str) -> bool {
-    rule.name.eq_ignore_ascii_case(key)
-        || rule.code.eq_ignore_ascii_case(key)
-        || rule.category.as_str().eq_ignore_ascii_case(key)
-}
-
-pub fn is_known_selector(key: &str) -> bool {
-    RULES.iter().any(|r| selector_matches(r.meta(), key))
-}
-
-/// Rules enabled by `select` (empty: all) and `ignore`.
-pub fn selected_rules(select: &[String], ignore: &[String]) -> Vec<&'static dyn Rule> {
-    RULES
-        .iter()
-        .copied()
-        .filter(|r| select.is_empty() || select.iter().any(|k| selector_matches(r.meta(), k)))
-        .filter(|r| !ignore.iter().any(|k| selector_matches(r.meta(), k)))
-        .collect()
-}
-
-/// "; did you mean `x`?" for a near miss of a rule name, else nothing.
-pub fn suggestion(key: &str) -> String {
-    RULES
-        .iter()
-        .map(|r| r.meta().name)
-        .map(|name| (strsim::jaro_winkler(&key.to_ascii_lowercase(), name), name))
-        .filter(|(score, _)| *score > 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, name)| format!("; did you mean `{name}`?"))
-        .unwrap_or_default()
 }
 
 /// Remove `.` and resolve `..` without touching the file system.
@@ -573,9 +539,10 @@ reason = "break-glass"
         .unwrap();
         assert_eq!(config.fail_on, Some(Severity::High));
         assert_eq!(config.severity.get("IAM003"), Some(&Severity::High));
+        let swa = rules::find("service-wildcard-action").unwrap().meta();
         assert_eq!(
-            config.rule_options["IAM002"].allowed_actions,
-            vec!["logs:*".to_string()]
+            config.rule_settings.list(swa, "allowed-actions"),
+            ["logs:*".to_string()]
         );
         assert_eq!(config.suppress[0].rule.name, "wildcard-action");
         assert!(config.suppress[0].matches("policies/admin.json"));

@@ -136,6 +136,9 @@ pub struct Finding {
     /// Spans holding secrets: every reporter redacts them.
     pub sensitive: Vec<Span>,
     pub fix: Option<Fix>,
+    /// Set by a rule when a rule option accepts what it flagged (`allowed-actions`): the
+    /// finding is reported as suppressed, with this reason.
+    pub accepted: Option<String>,
 }
 
 impl Finding {
@@ -155,6 +158,7 @@ impl Finding {
             related: Vec::new(),
             sensitive: Vec::new(),
             fix: None,
+            accepted: None,
         }
     }
 
@@ -181,6 +185,11 @@ impl Finding {
     /// Attach a fix; `None` (a fix that could not be built) keeps the finding without one.
     pub fn fix(mut self, fix: impl Into<Option<Fix>>) -> Self {
         self.fix = fix.into();
+        self
+    }
+
+    pub fn accepted(mut self, reason: Option<String>) -> Self {
+        self.accepted = reason;
         self
     }
 

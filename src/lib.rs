@@ -2,9 +2,11 @@
 //! templates that deploy them.
 //!
 //! The pipeline reads top to bottom: `discover` finds files, `syntax` parses them into
-//! span-preserving trees, `load` builds the `model`, `rules` produce `finding`s, and
+//! span-preserving trees, `load` builds the `model`, `analysis` works out what
+//! several rules need to know about it once, `rules` produce `finding`s, and
 //! `report` prints them.
 
+pub mod analysis;
 pub mod baseline;
 pub mod catalog;
 pub mod cli;
@@ -23,3 +25,4 @@ pub mod sam_templates;
 pub mod source;
 pub mod suppress;
 pub mod syntax;
+pub mod util;

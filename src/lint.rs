@@ -226,7 +226,12 @@ fn lint_candidate(
     match load::load(0, &source, candidate.explicit) {
         Ok(loaded) => {
             let mut findings = Vec::new();
-            rules::check_model(&loaded.model, &options.rules, &mut findings);
+            rules::check_model(
+                &loaded.model,
+                &options.rules,
+                &settings.config.rule_settings,
+                &mut findings,
+            );
             let relative_path = settings.config.relative_path(&candidate.path, cwd);
             let input = suppress::FileInput {
                 source: &source,

@@ -10,7 +10,7 @@
 //! covers the next line that is not blank or a comment. When that line starts a template
 //! resource or a policy statement, the suppression covers all of it.
 
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::finding::{Finding, RuleMeta};
 use crate::load::Loaded;
 use crate::rules::{self, Rule};
@@ -198,7 +198,7 @@ pub fn apply(input: &FileInput<'_>, findings: Vec<Finding>) -> FilePass {
         });
     }
 
-    let (kept, mut suppressed) = split(input, findings, &mut active, true);
+    let (kept, mut suppressed) = split(input, findings, &mut active);
     pass.findings = kept;
 
     // Suppressions that silenced nothing. Those of SUP001 itself are never reported.
@@ -216,7 +216,7 @@ pub fn apply(input: &FileInput<'_>, findings: Vec<Finding>) -> FilePass {
         }
     }
     // Second round: SUP001 findings may themselves be suppressed.
-    let (kept_problems, more) = split(input, problems, &mut active, false);
+    let (kept_problems, more) = split(input, problems, &mut active);
     pass.findings.extend(kept_problems);
     suppressed.extend(more);
     pass.suppressed = suppressed;
@@ -274,15 +274,8 @@ fn split(
     input: &FileInput<'_>,
     findings: Vec<Finding>,
     active: &mut [Active],
-    with_options: bool,
 ) -> (Vec<Finding>, Vec<Suppressed>) {
-    let with_options = with_options
-        && input
-            .config
-            .rule_options
-            .values()
-            .any(|o| !o.allowed_actions.is_empty());
-    if active.is_empty() && !with_options {
+    if active.is_empty() && findings.iter().all(|f| f.accepted.is_none()) {
         // Nothing can suppress: skip the line lookups (most files have no suppressions).
         return (findings, Vec::new());
     }
@@ -297,8 +290,8 @@ fn split(
                 first.get_or_insert_with(|| (a.reason.clone(), a.by));
             }
         }
-        if first.is_none() && with_options {
-            first = allowed_by_option(input, &finding).map(|r| (r, SuppressedBy::RuleOption));
+        if let (None, Some(reason)) = (&first, &finding.accepted) {
+            first = Some((reason.clone(), SuppressedBy::RuleOption));
         }
         match first {
             Some((reason, by)) => suppressed.push(Suppressed {
@@ -310,27 +303,6 @@ fn split(
         }
     }
     (kept, suppressed)
-}
-
-/// `allowed-actions`: the flagged action is accepted as written.
-fn allowed_by_option(input: &FileInput<'_>, finding: &Finding) -> Option<String> {
-    let options = input.config.options_for(finding.rule)?;
-    let flagged = input
-        .source
-        .slice(finding.span)
-        .trim()
-        .trim_matches(['"', '\''])
-        .trim();
-    options
-        .allowed_actions
-        .iter()
-        .any(|a| a.eq_ignore_ascii_case(flagged))
-        .then(|| {
-            format!(
-                "`{flagged}` is in `allowed-actions` of [rules.{}]",
-                finding.rule.name
-            )
-        })
 }
 
 fn statement_spans(loaded: &Loaded) -> impl Iterator<Item = (Option<String>, Span)> + '_ {
@@ -391,7 +363,7 @@ fn read_comments(
                     format!("suppression names unknown rule `{name}`"),
                     format!(
                         "use a rule name or code from `iamlint rules`{}",
-                        config::suggestion(name)
+                        crate::rules::selection::suggestion(name)
                     ),
                 );
                 continue;
@@ -467,7 +439,7 @@ fn read_metadata(
                 format!("suppression names unknown rule `{name}`"),
                 format!(
                     "use a rule name or code from `iamlint rules`{}",
-                    config::suggestion(name)
+                    crate::rules::selection::suggestion(name)
                 ),
             );
             continue;
@@ -546,7 +518,7 @@ mod tests {
         let source = SourceFile::new("p.yaml".into(), "p.yaml".into(), text.into());
         let loaded = crate::load::load(0, &source, true).unwrap();
         let mut findings = Vec::new();
-        crate::rules::check_model(&loaded.model, &rules, &mut findings);
+        crate::rules::check_model(&loaded.model, &rules, &config.rule_settings, &mut findings);
         let pass = apply(
             &FileInput {
                 source: &source,

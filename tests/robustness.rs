@@ -106,7 +106,12 @@ fn mutated_inputs_never_panic() {
             let source = SourceFile::new(PathBuf::from(&display), display, mutated);
             if let Ok(result) = load::load(0, &source, true) {
                 let mut findings = Vec::new();
-                iamlint::rules::check_model(&result.model, &rules, &mut findings);
+                iamlint::rules::check_model(
+                    &result.model,
+                    &rules,
+                    &Default::default(),
+                    &mut findings,
+                );
                 for f in &findings {
                     // Every span must lie inside the text on character boundaries.
                     assert!(

@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
         let source = SourceFile::new(PathBuf::from(name), name.to_string(), text.to_string());
         if let Ok(loaded) = iamlint::load::load(0, &source, true) {
             let mut findings = Vec::new();
-            iamlint::rules::check_model(&loaded.model, RULES, &mut findings);
+            iamlint::rules::check_model(&loaded.model, RULES, &Default::default(), &mut findings);
             for finding in &findings {
                 assert!(source.text.get(finding.span.range()).is_some(), "span off a char boundary");
                 let _ = source.line_col(finding.span.end);

@@ -2,6 +2,8 @@
 
 mod function;
 mod policy;
+#[cfg(test)]
+pub mod testing;
 
 pub use function::*;
 pub use policy::*;

@@ -4,8 +4,8 @@
 //! with long-term access keys. A plain operator on an absent key is false, `...IfExists` and
 //! `Null: true` are true, so the operator decides whether access keys slip through.
 
-use super::condition_ops::{Family, Operator, SetOp};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::conditions::{Family, Operator, SetOp};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::{ConditionEntry, Statement};
 
@@ -27,7 +27,12 @@ impl Rule for BadMfaCondition {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         if cx.policy.synthesized {
             return;
         }

@@ -1,10 +1,8 @@
 //! A function's role attaches an AWS managed policy that grants whole services
 //! (`s3:*`, `dynamodb:*`, `lambda:*`) on every resource.
 
-use super::admin_managed_policy::{function_role_policies, is_any_resource, verdict};
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
 use crate::finding::{Finding, RuleMeta};
-use crate::model::{FileModel, PolicyDocument};
 
 pub struct BroadManagedPolicy;
 
@@ -24,14 +22,13 @@ impl Rule for BroadManagedPolicy {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
-        for attached in function_role_policies(model) {
-            let verdict = verdict(attached.policy);
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        for attached in cx.analysis.managed_attachments() {
             // Administrator-like policies are `admin-managed-policy`'s.
-            if verdict.admin.is_some() {
+            if attached.resolved.admin.is_some() {
                 continue;
             }
-            let wildcards = &verdict.wildcards;
+            let wildcards = &attached.resolved.wildcards;
             if wildcards.is_empty() {
                 continue;
             }
@@ -49,14 +46,14 @@ impl Rule for BroadManagedPolicy {
                     format!(
                         "{} attaches AWS managed policy `{}`, which grants {}{} on every resource",
                         attached.subject(),
-                        attached.policy.name,
+                        attached.resolved.policy.name,
                         shown.join(", "),
                         if more > 0 { format!(" and {more} more service wildcards") } else { String::new() }
                     ),
                 )
                 .help(format!(
                     "replace `{}` with a policy (or SAM policy template) that lists the actions the function calls on its own resources",
-                    attached.policy.name
+                    attached.resolved.policy.name
                 ))
                 .related(attached.related()),
             );
@@ -64,39 +61,12 @@ impl Rule for BroadManagedPolicy {
     }
 }
 
-/// `service:*` actions of Allow statements on every resource, without duplicates, in
-/// document order.
-pub(super) fn service_wildcards(doc: &PolicyDocument) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for statement in doc.allow_statements() {
-        let every_resource = statement
-            .resource
-            .as_ref()
-            .is_some_and(|r| r.negated || r.values.iter().any(is_any_resource));
-        let Some(action) = statement
-            .action
-            .as_ref()
-            .filter(|a| every_resource && !a.negated)
-        else {
-            continue;
-        };
-        for value in action.values.iter().filter(|v| v.resolved) {
-            let is_service_wildcard = value.text.split_once(':').is_some_and(|(service, name)| {
-                name == "*" && !service.is_empty() && !service.contains('*')
-            });
-            if is_service_wildcard && !out.contains(&value.text.as_str()) {
-                out.push(&value.text);
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::super::admin_managed_policy::tests::{model, run};
     use super::*;
+    use crate::model::testing::managed_role_model as model;
+    use crate::rules::run_rule as run;
     use crate::source::Span;
 
     fn messages(name: &str) -> Vec<String> {

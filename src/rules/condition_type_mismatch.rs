@@ -3,8 +3,8 @@
 
 use std::net::IpAddr;
 
-use super::condition_ops::{family_of, has_policy_variable, key_info, Family, Operator};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::conditions::{family_of, has_policy_variable, key_info, Family, Operator};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::{ConditionEntry, Statement};
 
@@ -23,7 +23,12 @@ impl Rule for ConditionTypeMismatch {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         if cx.policy.synthesized {
             return;
         }
@@ -98,7 +103,7 @@ fn suggestion(expected: Family) -> &'static str {
 /// Values the operator cannot parse. Policy variables and template expressions are
 /// filled in later and not judged.
 fn check_values(
-    cx: &PolicyCx<'_>,
+    cx: &PolicyCx<'_, '_>,
     written: &str,
     family: Family,
     entry: &ConditionEntry,

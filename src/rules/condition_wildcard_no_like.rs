@@ -1,7 +1,7 @@
 //! `*` or `?` in a value of an exact string operator, where they are literal characters.
 
-use super::condition_ops::{has_bare_wildcard, key_info, Family, Operator};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::conditions::{has_bare_wildcard, key_info, Family, Operator};
 use crate::catalog::ConditionType;
 use crate::finding::{Finding, RuleMeta};
 use crate::model::Statement;
@@ -21,7 +21,12 @@ impl Rule for ConditionWildcardNoLike {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         if cx.policy.synthesized {
             return;
         }

@@ -1,9 +1,8 @@
 //! Actions that return or activate credentials, allowed on every resource.
 
-use super::grants::report_on_every_resource;
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
+use crate::analysis::grants::report_on_every_resource;
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::model::FileModel;
 
 pub struct CredentialsExposure;
 
@@ -51,10 +50,10 @@ impl Rule for CredentialsExposure {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
         report_on_every_resource(
             &META,
-            model,
+            cx.analysis,
             ACTIONS,
             |who| format!("{who} can obtain or activate credentials of other identities"),
             "remove the credential actions the function does not call, and name the users, clusters or databases it needs",

@@ -1,9 +1,8 @@
 //! Reads of stored data and secrets on every resource.
 
-use super::grants::report_on_every_resource;
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
+use crate::analysis::grants::report_on_every_resource;
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::model::FileModel;
 
 pub struct DataExfiltration;
 
@@ -52,10 +51,10 @@ impl Rule for DataExfiltration {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
         report_on_every_resource(
             &META,
-            model,
+            cx.analysis,
             ACTIONS,
             |who| format!("{who} can read data and secrets anywhere in the account"),
             "name the buckets, tables, secrets, parameters and keys the function reads, e.g. \"arn:aws:s3:::my-bucket/*\"",

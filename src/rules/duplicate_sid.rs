@@ -19,7 +19,7 @@ impl Rule for DuplicateSid {
         &META
     }
 
-    fn check_policy(&self, cx: &PolicyCx<'_>, out: &mut Vec<Finding>) {
+    fn check_policy(&self, cx: &PolicyCx<'_, '_>, out: &mut Vec<Finding>) {
         let sids: Vec<_> = cx
             .policy
             .statements

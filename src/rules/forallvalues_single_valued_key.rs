@@ -1,7 +1,7 @@
 //! `ForAllValues:` or `ForAnyValue:` on a key that has at most one value per request.
 
-use super::condition_ops::{key_info, Operator, SetOp};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::conditions::{key_info, Operator, SetOp};
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::model::Statement;
 
@@ -20,7 +20,12 @@ impl Rule for ForallvaluesSingleValuedKey {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         if cx.policy.synthesized {
             return;
         }

@@ -4,10 +4,10 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::lambda_helpers::{functions_phrase, group_by_span, Date};
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
+use crate::analysis::functions::{functions_phrase, group_by_span};
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::model::FileModel;
+use crate::util::date::Date;
 
 pub struct LambdaDeprecatedRuntime;
 
@@ -130,7 +130,8 @@ impl Rule for LambdaDeprecatedRuntime {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
         let today = Date::today();
         let items = model.functions.iter().filter_map(|function| {
             let runtime = function
@@ -185,7 +186,8 @@ impl Rule for LambdaDeprecatedRuntime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::lambda_helpers::testing::{function, span};
+    use crate::model::FileModel;
+    use crate::model::testing::{function, span};
     use crate::source::Spanned;
 
     fn day(text: &str) -> Date {
@@ -297,7 +299,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        LambdaDeprecatedRuntime.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaDeprecatedRuntime, &model));
         out
     }
 
@@ -333,7 +335,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        LambdaDeprecatedRuntime.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaDeprecatedRuntime, &model));
         assert_eq!(out.len(), 1);
         assert!(out[0].message.starts_with(
             "functions `A`, `B` and `C` use runtime `python3.8`, deprecated since 2024-10-14"

@@ -1,9 +1,8 @@
 //! Environment variables encrypted only with the AWS managed key.
 
-use super::lambda_helpers::{functions_phrase, group_by_span};
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
+use crate::analysis::functions::{functions_phrase, group_by_span};
 use crate::finding::{Finding, RuleMeta};
-use crate::model::FileModel;
 
 pub struct LambdaEnvNoKms;
 
@@ -20,7 +19,8 @@ impl Rule for LambdaEnvNoKms {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
         let items = model
             .functions
             .iter()
@@ -46,7 +46,8 @@ impl Rule for LambdaEnvNoKms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::lambda_helpers::testing::{function, literal, span};
+    use crate::model::FileModel;
+    use crate::model::testing::{function, literal, span};
 
     fn run(configure: impl FnOnce(&mut crate::model::Function)) -> Vec<Finding> {
         let mut f = function("Api", 10);
@@ -56,7 +57,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        LambdaEnvNoKms.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaEnvNoKms, &model));
         out
     }
 

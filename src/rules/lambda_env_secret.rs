@@ -1,12 +1,18 @@
 //! A secret written into a function's environment variables.
 
-use super::lambda_helpers::{
-    functions_phrase, group_by_span, has_aws_access_key_id, is_aws_secret_key_shape, name_words,
-    secret_shape,
+use super::settings::{any_text, OptionSpec};
+use super::{rule_meta, ModelCx, Rule};
+use crate::analysis::functions::{functions_phrase, group_by_span};
+use crate::analysis::secrets::{has_aws_access_key_id, is_aws_secret_key_shape, secret_shape};
+use crate::util::english::name_words;
+
+/// Extra words that mark a variable name as a secret (`PIN`, `PASSCODE`).
+const EXTRA_SECRET_NAMES: OptionSpec = OptionSpec {
+    name: "extra-secret-names",
+    check: any_text,
 };
-use super::{rule_meta, Rule};
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::model::{EnvValue, EnvVar, FileModel};
+use crate::model::{EnvValue, EnvVar};
 
 pub struct LambdaEnvSecret;
 
@@ -154,13 +160,13 @@ enum NameSignal {
     Weak,
 }
 
-fn name_signal(name: &str) -> Option<NameSignal> {
+/// How strongly a variable name says "secret"; `extra` are the configured extra words.
+fn name_signal(name: &str, extra: &[String]) -> Option<NameSignal> {
     let words = name_words(name);
-    let extra = &super::settings::current().extra_secret_names;
     let is_secret_word = |i: usize| {
         let word = words[i].as_str();
         SECRET_WORDS.contains(&word)
-            || extra.iter().any(|e| e == word)
+            || extra.iter().any(|e| e.eq_ignore_ascii_case(word))
             || SECRET_SUFFIXES
                 .iter()
                 .any(|s| word.len() > s.len() && word.ends_with(s))
@@ -234,7 +240,12 @@ fn looks_like_credential(value: &str) -> bool {
 }
 
 /// What makes a literal value a secret, for the message.
-fn literal_secret(var: &EnvVar, value: &str, sibling_has_key_id: bool) -> Option<&'static str> {
+fn literal_secret(
+    var: &EnvVar,
+    value: &str,
+    sibling_has_key_id: bool,
+    extra: &[String],
+) -> Option<&'static str> {
     if let Some(what) = secret_shape(value) {
         return Some(what);
     }
@@ -247,7 +258,7 @@ fn literal_secret(var: &EnvVar, value: &str, sibling_has_key_id: bool) -> Option
     if is_reference_or_setting(value) {
         return None;
     }
-    match name_signal(&var.name.value)? {
+    match name_signal(&var.name.value, extra)? {
         NameSignal::Strong => Some("a secret"),
         NameSignal::Weak => looks_like_credential(value).then_some("a credential"),
     }
@@ -267,7 +278,13 @@ impl Rule for LambdaEnvSecret {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
+    fn options(&self) -> &'static [OptionSpec] {
+        &[EXTRA_SECRET_NAMES]
+    }
+
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        let extra = cx.settings.list(&META, EXTRA_SECRET_NAMES.name);
         let mut items = Vec::new();
         for function in &model.functions {
             let sibling_has_key_id = function.environment.iter().any(
@@ -276,12 +293,12 @@ impl Rule for LambdaEnvSecret {
             for var in &function.environment {
                 let problem = match &var.value {
                     EnvValue::Literal(value) => {
-                        literal_secret(var, value, sibling_has_key_id).map(Problem::Literal)
+                        literal_secret(var, value, sibling_has_key_id, extra).map(Problem::Literal)
                     }
                     EnvValue::Parameter {
                         name,
                         no_echo: false,
-                    } if name_signal(&var.name.value) == Some(NameSignal::Strong) => {
+                    } if name_signal(&var.name.value, extra) == Some(NameSignal::Strong) => {
                         Some(Problem::Parameter(name))
                     }
                     _ => None,
@@ -326,8 +343,9 @@ impl Rule for LambdaEnvSecret {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::FileModel;
+    use crate::model::testing::{env, function, literal};
     use crate::model::Function;
-    use crate::rules::lambda_helpers::testing::{env, function, literal};
 
     fn run(vars: Vec<EnvVar>) -> Vec<Finding> {
         let mut f: Function = function("Api", 10);
@@ -337,7 +355,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        LambdaEnvSecret.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaEnvSecret, &model));
         out
     }
 
@@ -476,7 +494,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        LambdaEnvSecret.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaEnvSecret, &model));
         assert_eq!(out.len(), 1);
         assert_eq!(
             out[0].message,

@@ -19,7 +19,7 @@ impl Rule for LambdaNoDlq {
         &META
     }
 
-    fn check_function(&self, cx: &FunctionCx<'_>, out: &mut Vec<Finding>) {
+    fn check_function(&self, cx: &FunctionCx<'_, '_>, out: &mut Vec<Finding>) {
         let function = cx.function;
         if function.dead_letter.is_some() || function.on_failure_destination {
             return;
@@ -57,8 +57,8 @@ impl Rule for LambdaNoDlq {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::testing::{function, span};
     use crate::model::{EventSource, FileModel, Function};
-    use crate::rules::lambda_helpers::testing::{function, span};
 
     fn event(kind: &str, asynchronous: bool, at: usize) -> EventSource {
         EventSource {
@@ -76,7 +76,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        LambdaNoDlq.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaNoDlq, &model));
         out
     }
 

@@ -18,7 +18,7 @@ impl Rule for LambdaNoReservedConcurrency {
         &META
     }
 
-    fn check_function(&self, cx: &FunctionCx<'_>, out: &mut Vec<Finding>) {
+    fn check_function(&self, cx: &FunctionCx<'_, '_>, out: &mut Vec<Finding>) {
         let function = cx.function;
         if function.reserved_concurrency.is_some() {
             return;
@@ -41,8 +41,8 @@ impl Rule for LambdaNoReservedConcurrency {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::testing::{function, span};
     use crate::model::FileModel;
-    use crate::rules::lambda_helpers::testing::{function, span};
 
     #[test]
     fn flags_only_functions_without_reserved_concurrency() {
@@ -53,7 +53,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        LambdaNoReservedConcurrency.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaNoReservedConcurrency, &model));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].span, span(10, 3));
         assert!(out[0]

@@ -1,9 +1,8 @@
 //! A function without active X-Ray tracing.
 
-use super::lambda_helpers::{functions_phrase, group_by_span};
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
+use crate::analysis::functions::{functions_phrase, group_by_span};
 use crate::finding::{Finding, RuleMeta};
-use crate::model::FileModel;
 
 pub struct LambdaNoTracing;
 
@@ -22,7 +21,8 @@ impl Rule for LambdaNoTracing {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
         let items = model.functions.iter().filter_map(|f| match &f.tracing {
             Some(mode) if mode.value.eq_ignore_ascii_case("Active") => None,
             Some(mode) => Some((mode.span, f, Some(mode.value.as_str()))),
@@ -49,8 +49,9 @@ impl Rule for LambdaNoTracing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::FileModel;
+    use crate::model::testing::{function, span};
     use crate::model::Function;
-    use crate::rules::lambda_helpers::testing::{function, span};
     use crate::source::Spanned;
 
     fn run(tracing: Option<&str>) -> Vec<Finding> {
@@ -61,7 +62,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        LambdaNoTracing.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaNoTracing, &model));
         out
     }
 

@@ -1,10 +1,12 @@
 //! A function that talks to a VPC data store but is not attached to a VPC.
 
-use super::lambda_helpers::{allowed_actions_of, glob_match_ci, name_words};
 use super::{rule_meta, FunctionCx, Rule};
+use crate::analysis::functions::allowed_actions_of;
+use crate::catalog::glob_match_ci;
 use crate::finding::{Finding, RuleMeta};
 use crate::model::{EnvValue, Related};
 use crate::source::Span;
+use crate::util::english::name_words;
 
 pub struct LambdaNoVpc;
 
@@ -168,7 +170,7 @@ impl Rule for LambdaNoVpc {
         &META
     }
 
-    fn check_function(&self, cx: &FunctionCx<'_>, out: &mut Vec<Finding>) {
+    fn check_function(&self, cx: &FunctionCx<'_, '_>, out: &mut Vec<Finding>) {
         let function = cx.function;
         if function.vpc_config.is_some() {
             return;
@@ -240,8 +242,8 @@ impl Rule for LambdaNoVpc {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::testing::{allow, env, function, literal, role, span};
     use crate::model::{FileModel, Function};
-    use crate::rules::lambda_helpers::testing::{allow, env, function, literal, role, span};
 
     fn run(configure: impl FnOnce(&mut Function), actions: &[&[&str]]) -> Vec<Finding> {
         let mut f = function("Orders", 10);
@@ -254,7 +256,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        LambdaNoVpc.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaNoVpc, &model));
         out
     }
 

@@ -1,8 +1,7 @@
 //! A Lambda permission for a service or everyone that does not say which resource may call.
 
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::model::FileModel;
 
 pub struct LambdaPermissionNoSource;
 
@@ -25,7 +24,8 @@ impl Rule for LambdaPermissionNoSource {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
         for permission in &model.permissions {
             // Function URL permissions are `lambda-url-public`'s.
             if permission.function_url_auth.is_some()
@@ -67,8 +67,9 @@ impl Rule for LambdaPermissionNoSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::FileModel;
+    use crate::model::testing::{permission, span};
     use crate::model::LambdaPermission;
-    use crate::rules::lambda_helpers::testing::{permission, span};
 
     fn run(permissions: Vec<LambdaPermission>) -> Vec<Finding> {
         let model = FileModel {
@@ -76,7 +77,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        LambdaPermissionNoSource.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaPermissionNoSource, &model));
         out
     }
 

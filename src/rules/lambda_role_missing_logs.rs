@@ -1,9 +1,11 @@
 //! A function role that cannot write to `CloudWatch` Logs.
 
-use super::lambda_helpers::{allowed_actions_of, and_list, glob_match_ci};
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
+use crate::analysis::functions::allowed_actions_of;
+use crate::catalog::glob_match_ci;
 use crate::finding::{Finding, RuleMeta};
-use crate::model::{FileModel, ManagedPolicyRef, Related};
+use crate::model::{ManagedPolicyRef, Related};
+use crate::util::english::and_list;
 
 pub struct LambdaRoleMissingLogs;
 
@@ -47,7 +49,8 @@ impl Rule for LambdaRoleMissingLogs {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
         for (index, role) in model.roles.iter().enumerate() {
             let functions: Vec<_> = model.functions_of_role(index).collect();
             let Some(first) = functions.first() else {
@@ -101,8 +104,9 @@ impl Rule for LambdaRoleMissingLogs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::FileModel;
+    use crate::model::testing::{allow, function, managed, role};
     use crate::model::PolicyDocument;
-    use crate::rules::lambda_helpers::testing::{allow, function, managed, role};
 
     fn run(managed_policies: Vec<ManagedPolicyRef>, policies: Vec<PolicyDocument>) -> Vec<Finding> {
         let mut f = function("Api", 10);
@@ -116,7 +120,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        LambdaRoleMissingLogs.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaRoleMissingLogs, &model));
         out
     }
 
@@ -187,7 +191,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        LambdaRoleMissingLogs.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaRoleMissingLogs, &model));
         assert!(out.is_empty());
     }
 }

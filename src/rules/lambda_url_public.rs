@@ -1,8 +1,7 @@
 //! A function URL that anyone on the internet can call without authenticating.
 
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
 use crate::finding::{Finding, RuleMeta};
-use crate::model::FileModel;
 
 pub struct LambdaUrlPublic;
 
@@ -25,7 +24,8 @@ impl Rule for LambdaUrlPublic {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
         let mut url_reported = false;
         for function in &model.functions {
             let Some(url) = function
@@ -82,8 +82,9 @@ impl Rule for LambdaUrlPublic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::FileModel;
+    use crate::model::testing::{function, permission, span};
     use crate::model::FunctionUrl;
-    use crate::rules::lambda_helpers::testing::{function, permission, span};
     use crate::source::Spanned;
 
     fn url(auth: &str) -> Option<FunctionUrl> {
@@ -94,7 +95,7 @@ mod tests {
 
     fn run(model: &FileModel) -> Vec<Finding> {
         let mut out = Vec::new();
-        LambdaUrlPublic.check_model(model, &mut out);
+        out.extend(crate::rules::run_rule(&LambdaUrlPublic, model));
         out
     }
 

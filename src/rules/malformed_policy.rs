@@ -18,7 +18,7 @@ impl Rule for MalformedPolicy {
         &META
     }
 
-    fn check_policy(&self, cx: &PolicyCx<'_>, out: &mut Vec<Finding>) {
+    fn check_policy(&self, cx: &PolicyCx<'_, '_>, out: &mut Vec<Finding>) {
         for problem in &cx.policy.problems {
             out.push(
                 Finding::new(&META, cx.policy.file, problem.span, problem.message.clone())

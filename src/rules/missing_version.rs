@@ -22,7 +22,7 @@ impl Rule for MissingVersion {
         &META
     }
 
-    fn check_policy(&self, cx: &PolicyCx<'_>, out: &mut Vec<Finding>) {
+    fn check_policy(&self, cx: &PolicyCx<'_, '_>, out: &mut Vec<Finding>) {
         let policy = cx.policy;
         if policy.synthesized || policy.span == Span::default() {
             return;

@@ -1,10 +1,7 @@
 //! The rule engine: the `Rule` trait, the registry and the per-file driver.
 
-mod condition_ops;
 mod context;
-mod grants;
-mod helpers;
-mod lambda_helpers;
+pub mod selection;
 pub mod settings;
 
 mod admin_managed_policy;
@@ -46,44 +43,80 @@ mod unused_suppression;
 mod wildcard_action;
 mod wildcard_resource;
 
+use crate::analysis::Analysis;
 use crate::finding::{Finding, RuleMeta};
 use crate::model::{FileModel, Function, PolicyDocument, Statement};
+pub use settings::{OptionSpec, RuleSettings};
 
-/// Everything a policy-level rule can see: the policy and the file it belongs to.
-pub struct PolicyCx<'a> {
+/// Everything a rule can see of one model: the model, its shared analysis and the rule
+/// settings of the run.
+pub struct ModelCx<'a> {
+    pub model: &'a FileModel,
+    pub analysis: &'a Analysis<'a>,
+    pub settings: &'a RuleSettings,
+}
+
+/// A policy and the model it belongs to.
+pub struct PolicyCx<'a, 'm> {
     pub policy: &'a PolicyDocument,
     pub model: &'a FileModel,
+    pub file: &'a ModelCx<'m>,
 }
 
-/// A function and the file model around it (its role, policies and permissions).
-pub struct FunctionCx<'a> {
+/// A function and the model around it (its role, policies and permissions).
+pub struct FunctionCx<'a, 'm> {
     pub function: &'a Function,
     pub model: &'a FileModel,
+    pub file: &'a ModelCx<'m>,
 }
 
-/// A lint rule. Rules read the model only; a rule overrides the level it needs, and the
-/// defaults walk down from the file to policies, statements and functions.
+/// A lint rule. Rules read the model and its analysis only; a rule overrides the level it
+/// needs, and the defaults walk down from the model to policies, statements and functions.
 pub trait Rule: Sync + Send {
     fn meta(&self) -> &'static RuleMeta;
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
-        for policy in &model.policies {
-            self.check_policy(&PolicyCx { policy, model }, out);
+    /// The options the rule reads from `[rules.<name>]` in `iamlint.toml`.
+    fn options(&self) -> &'static [OptionSpec] {
+        &[]
+    }
+
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        for policy in &cx.model.policies {
+            self.check_policy(
+                &PolicyCx {
+                    policy,
+                    model: cx.model,
+                    file: cx,
+                },
+                out,
+            );
         }
-        for function in &model.functions {
-            self.check_function(&FunctionCx { function, model }, out);
+        for function in &cx.model.functions {
+            self.check_function(
+                &FunctionCx {
+                    function,
+                    model: cx.model,
+                    file: cx,
+                },
+                out,
+            );
         }
     }
 
-    fn check_function(&self, _cx: &FunctionCx<'_>, _out: &mut Vec<Finding>) {}
+    fn check_function(&self, _cx: &FunctionCx<'_, '_>, _out: &mut Vec<Finding>) {}
 
-    fn check_policy(&self, cx: &PolicyCx<'_>, out: &mut Vec<Finding>) {
+    fn check_policy(&self, cx: &PolicyCx<'_, '_>, out: &mut Vec<Finding>) {
         for statement in &cx.policy.statements {
             self.check_statement(cx, statement, out);
         }
     }
 
-    fn check_statement(&self, _cx: &PolicyCx<'_>, _statement: &Statement, _out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        _cx: &PolicyCx<'_, '_>,
+        _statement: &Statement,
+        _out: &mut Vec<Finding>,
+    ) {
     }
 }
 
@@ -152,11 +185,22 @@ pub fn find(name_or_code: &str) -> Option<&'static dyn Rule> {
     })
 }
 
-/// Run the enabled rules over one file's model.
-pub fn check_model(model: &FileModel, rules: &[&'static dyn Rule], out: &mut Vec<Finding>) {
+/// Run the enabled rules over one model, sharing one analysis between them.
+pub fn check_model(
+    model: &FileModel,
+    rules: &[&'static dyn Rule],
+    settings: &RuleSettings,
+    out: &mut Vec<Finding>,
+) {
     let first = out.len();
+    let analysis = Analysis::new(model);
+    let cx = ModelCx {
+        model,
+        analysis: &analysis,
+        settings,
+    };
     for rule in rules {
-        rule.check_model(model, out);
+        rule.check_model(&cx, out);
     }
     drop_template_text_findings(model, out, first);
     context::attach(model, &mut out[first..]);
@@ -183,6 +227,21 @@ fn drop_template_text_findings(model: &FileModel, out: &mut Vec<Finding>, first:
             || f.rule.category == crate::finding::Category::Risk
             || !generated.contains(&f.span)
     });
+}
+
+/// Run one rule over a hand-built model with default settings (for unit tests).
+#[cfg(test)]
+pub(crate) fn run_rule(rule: &dyn Rule, model: &FileModel) -> Vec<Finding> {
+    let analysis = Analysis::new(model);
+    let settings = RuleSettings::default();
+    let cx = ModelCx {
+        model,
+        analysis: &analysis,
+        settings: &settings,
+    };
+    let mut out = Vec::new();
+    rule.check_model(&cx, &mut out);
+    out
 }
 
 #[cfg(test)]

@@ -19,7 +19,12 @@ impl Rule for NotPrincipal {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         if let (Some(principal), true) = (&statement.principal, statement.is_allow()) {
             if principal.negated {
                 out.push(

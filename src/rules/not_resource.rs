@@ -19,7 +19,12 @@ impl Rule for NotResource {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         if let (Some(list), true) = (&statement.resource, statement.is_allow()) {
             if list.negated {
                 out.push(

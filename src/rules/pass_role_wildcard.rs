@@ -1,10 +1,10 @@
 //! `iam:PassRole` on every role.
 
-use super::grants::{Reach, Subject};
-use super::helpers::scoped_severity;
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
+use crate::analysis::grants::Reach;
+use crate::analysis::statement::scoped_severity;
 use crate::finding::{Finding, RuleMeta};
-use crate::model::{FileModel, PolicyValue};
+use crate::model::PolicyValue;
 
 pub struct PassRoleWildcard;
 
@@ -21,8 +21,8 @@ impl Rule for PassRoleWildcard {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
-        for subject in Subject::all(model) {
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        for subject in cx.analysis.subjects() {
             let Some(grant) = subject
                 .grant("iam:PassRole")
                 .filter(|g| g.reach == Reach::Any)

@@ -1,11 +1,12 @@
 //! Permissions, alone or combined, that let the holder gain other permissions: the
 //! privilege-escalation paths published by Rhino Security Labs and their later additions.
 
-use super::grants::{code_list, Grant, Reach, Subject};
-use super::helpers::scoped_severity;
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
+use crate::analysis::grants::{Grant, Reach, Subject};
+use crate::analysis::statement::scoped_severity;
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::model::{FileModel, Related};
+use crate::model::Related;
+use crate::util::english::code_list;
 
 pub struct PrivilegeEscalation;
 
@@ -136,9 +137,9 @@ impl Rule for PrivilegeEscalation {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
-        for subject in Subject::all(model) {
-            let found: Vec<Found<'_>> = PATHS.iter().filter_map(|p| find(&subject, p)).collect();
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        for subject in cx.analysis.subjects() {
+            let found: Vec<Found<'_>> = PATHS.iter().filter_map(|p| find(subject, p)).collect();
             // Paths granted by exactly the same values (`*`, `iam:*`) make one finding.
             let mut groups: Vec<Vec<&Found<'_>>> = Vec::new();
             for f in &found {
@@ -148,7 +149,7 @@ impl Rule for PrivilegeEscalation {
                 }
             }
             for group in groups {
-                out.push(finding(&subject, &group));
+                out.push(finding(subject, &group));
             }
         }
     }
@@ -263,8 +264,8 @@ fn finding(subject: &Subject<'_>, group: &[&Found<'_>]) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::grants::tests::policy_model;
     use crate::catalog::catalog;
-    use crate::rules::grants::tests::policy_model;
 
     #[test]
     fn every_path_action_is_in_the_catalog() {
@@ -279,7 +280,10 @@ mod tests {
 
     fn run(json: &str) -> Vec<Finding> {
         let mut out = Vec::new();
-        PrivilegeEscalation.check_model(&policy_model(json), &mut out);
+        out.extend(crate::rules::run_rule(
+            &PrivilegeEscalation,
+            &policy_model(json),
+        ));
         out
     }
 
@@ -333,14 +337,19 @@ mod tests {
             if name.starts_with("clean-") {
                 clean += 1;
                 let mut out = Vec::new();
-                crate::rules::check_model(&loaded.model, &risk, &mut out);
+                crate::rules::check_model(
+                    &loaded.model,
+                    &risk,
+                    &crate::rules::RuleSettings::default(),
+                    &mut out,
+                );
                 let messages: Vec<&str> = out.iter().map(|f| f.message.as_str()).collect();
                 assert!(messages.is_empty(), "{name}: {messages:?}");
             } else if name.starts_with("fires-") {
                 fires += 1;
                 let out = {
                     let mut out = Vec::new();
-                    PrivilegeEscalation.check_model(&loaded.model, &mut out);
+                    out.extend(crate::rules::run_rule(&PrivilegeEscalation, &loaded.model));
                     out
                 };
                 assert!(!out.is_empty(), "{name}: no escalation path found");

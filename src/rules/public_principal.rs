@@ -1,7 +1,7 @@
 //! `"Principal": "*"` in an Allow without a condition that limits the caller.
 
-use super::helpers::{has_caller_scoping_condition, CALLER_SCOPING_KEYS};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::statement::{has_caller_scoping_condition, CALLER_SCOPING_KEYS};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::Statement;
 
@@ -20,7 +20,12 @@ impl Rule for PublicPrincipal {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         let (Some(principal), true) = (&statement.principal, statement.is_allow()) else {
             return;
         };
@@ -38,7 +43,7 @@ impl Rule for PublicPrincipal {
 
 /// The private-endpoint pattern: Allow `*`, then Deny everyone whose `aws:SourceVpce` (or
 /// account, organization, network) is not the expected one. The Deny limits the caller.
-fn has_deny_guard(cx: &PolicyCx<'_>) -> bool {
+fn has_deny_guard(cx: &PolicyCx<'_, '_>) -> bool {
     cx.policy.statements.iter().any(|st| {
         !st.is_allow()
             && st

@@ -1,8 +1,8 @@
 //! An action already covered by a wildcard (or listed twice) in the same `Action` or
 //! `NotAction` list: `s3:GetObject` next to `s3:Get*`.
 
-use super::helpers::{has_wildcard, is_full_wildcard};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::statement::{has_wildcard, is_full_wildcard};
 use crate::catalog::glob_match_ci;
 use crate::finding::{Applicability, Edit, Finding, Fix, RuleMeta};
 use crate::model::{PolicyDocument, PolicyValue, Statement, ValueList};
@@ -97,7 +97,12 @@ impl Rule for RedundantAction {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         // Generated policies (SAM policy templates, managed policies) are not the author's
         // text to edit.
         // Branches of a template condition never apply together, so one cannot make the
@@ -180,7 +185,7 @@ mod tests {
         let source = crate::source::SourceFile::new(name.into(), name.into(), text.into());
         let loaded = crate::load::load(0, &source, true).expect("loads");
         let mut out = Vec::new();
-        RedundantAction.check_model(&loaded.model, &mut out);
+        out.extend(crate::rules::run_rule(&RedundantAction, &loaded.model));
         out
     }
 

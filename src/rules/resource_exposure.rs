@@ -1,10 +1,9 @@
 //! Actions that change who can reach a resource (its resource policy, ACL, grants or
 //! sharing), allowed on every resource.
 
-use super::grants::report_on_every_resource;
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
+use crate::analysis::grants::report_on_every_resource;
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::model::FileModel;
 
 pub struct ResourceExposure;
 
@@ -88,10 +87,10 @@ impl Rule for ResourceExposure {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
         report_on_every_resource(
             &META,
-            model,
+            cx.analysis,
             ACTIONS,
             |who| format!("{who} can open such resources to other accounts or the public"),
             "remove the policy-changing actions the function does not call, or name the one resource it manages",

@@ -2,8 +2,8 @@
 //! the action is granted on nothing (`s3:GetObject` on a bucket ARN, `s3:ListBucket` on
 //! `bucket/*`).
 
-use super::helpers::{allowed_actions, has_wildcard};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::statement::{allowed_actions, has_wildcard};
 use crate::catalog::{arn_matches_format, catalog};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::{PolicyValue, Statement};
@@ -48,7 +48,12 @@ impl Rule for ResourceMismatch {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         let Some(resources) = &statement.resource else {
             return;
         };

@@ -1,7 +1,8 @@
 //! `"logs:*"` and partial wildcards such as `"s3:Get*"` in an Allow.
 
-use super::helpers::{allowed_actions, has_wildcard, is_full_wildcard};
+use super::settings::{accepted_action, OptionSpec, ALLOWED_ACTIONS};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::statement::{allowed_actions, has_wildcard, is_full_wildcard};
 use crate::catalog::{catalog, AccessLevelSummary, Expansion};
 use crate::finding::{Applicability, Edit, Finding, Fix, RuleMeta, Severity};
 use crate::model::Statement;
@@ -21,7 +22,16 @@ impl Rule for ServiceWildcardAction {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn options(&self) -> &'static [OptionSpec] {
+        &[ALLOWED_ACTIONS]
+    }
+
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         for action in allowed_actions(statement) {
             let text = action.text.as_str();
             if is_full_wildcard(text) || !has_wildcard(text) {
@@ -59,7 +69,7 @@ impl Rule for ServiceWildcardAction {
                     .severity(Severity::Medium)
                     .help("list the matching actions the function calls by name; new actions AWS adds later will match the pattern too")
             };
-            out.push(finding);
+            out.push(finding.accepted(accepted_action(cx.file.settings, &META, text)));
         }
     }
 }

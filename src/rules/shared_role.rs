@@ -1,9 +1,9 @@
 //! One execution role shared by several functions.
 
-use super::lambda_helpers::and_list;
-use super::{rule_meta, Rule};
+use super::{rule_meta, ModelCx, Rule};
 use crate::finding::{Finding, RuleMeta};
-use crate::model::{FileModel, Related};
+use crate::model::Related;
+use crate::util::english::and_list;
 
 pub struct SharedRole;
 
@@ -20,7 +20,8 @@ impl Rule for SharedRole {
         &META
     }
 
-    fn check_model(&self, model: &FileModel, out: &mut Vec<Finding>) {
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
         for (index, role) in model.roles.iter().enumerate() {
             let functions: Vec<_> = model.functions_of_role(index).collect();
             if functions.len() < 2 {
@@ -65,7 +66,8 @@ impl Rule for SharedRole {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::lambda_helpers::testing::{function, role};
+    use crate::model::FileModel;
+    use crate::model::testing::{function, role};
 
     fn run(roles_of_functions: &[Option<usize>]) -> Vec<Finding> {
         let functions = roles_of_functions
@@ -86,7 +88,7 @@ mod tests {
             ..FileModel::default()
         };
         let mut out = Vec::new();
-        SharedRole.check_model(&model, &mut out);
+        out.extend(crate::rules::run_rule(&SharedRole, &model));
         out
     }
 

@@ -1,9 +1,9 @@
 //! An action the catalog does not know in a known service (`s3:GetObjets`), a pattern that
 //! matches no action (`s3:Gett*`), or a value that is not `service:action` at all.
 
-use super::helpers::{has_wildcard, is_full_wildcard};
 use super::unknown_service::{close_enough, consequence};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::statement::{has_wildcard, is_full_wildcard};
 use crate::catalog::{catalog, Expansion};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::Statement;
@@ -69,7 +69,12 @@ impl Rule for UnknownAction {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         // Generated policies (SAM policy templates) are AWS's text, not the author's.
         let Some(list) = statement.action.as_ref().filter(|_| !cx.policy.synthesized) else {
             return;

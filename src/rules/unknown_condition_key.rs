@@ -4,8 +4,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::condition_ops::is_identity_provider_key;
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::conditions::is_identity_provider_key;
 use crate::catalog::{catalog, Expansion};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::Statement;
@@ -33,7 +33,12 @@ impl Rule for UnknownConditionKey {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         if cx.policy.synthesized || statement.condition.is_empty() {
             return;
         }
@@ -60,7 +65,7 @@ impl Rule for UnknownConditionKey {
                     let shown: Vec<&str> = patterns.iter().map(String::as_str).collect();
                     format!(
                         "condition key `{key}` applies to none of the statement's actions ({}) in the IAM catalog (data of {date})",
-                        super::grants::code_list(&shown, 3)
+                        crate::util::english::code_list(&shown, 3)
                     )
                 }
             };

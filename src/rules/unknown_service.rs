@@ -2,8 +2,8 @@
 
 use strsim::osa_distance;
 
-use super::helpers::is_full_wildcard;
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::statement::is_full_wildcard;
 use crate::catalog::{catalog, Expansion, PatternService};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::{Effect, Statement, ValueList};
@@ -92,7 +92,12 @@ impl Rule for UnknownService {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         // Generated policies (SAM policy templates) are AWS's text, not the author's.
         let Some(list) = statement.action.as_ref().filter(|_| !cx.policy.synthesized) else {
             return;

@@ -2,8 +2,9 @@
 
 use std::sync::OnceLock;
 
-use super::helpers::{allowed_actions, is_full_wildcard};
+use super::settings::{accepted_action, OptionSpec, ALLOWED_ACTIONS};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::statement::{allowed_actions, is_full_wildcard};
 use crate::catalog::{catalog, AccessLevelSummary};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::Statement;
@@ -35,7 +36,16 @@ impl Rule for WildcardAction {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn options(&self) -> &'static [OptionSpec] {
+        &[ALLOWED_ACTIONS]
+    }
+
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         for action in allowed_actions(statement).filter(|a| is_full_wildcard(&a.text)) {
             let summary = every_action();
             let message = if summary.total() == 0 {
@@ -51,7 +61,8 @@ impl Rule for WildcardAction {
             };
             out.push(
                 Finding::new(&META, cx.policy.file, action.span, message)
-                    .help("list only the actions the function calls, e.g. \"s3:GetObject\""),
+                    .help("list only the actions the function calls, e.g. \"s3:GetObject\"")
+                    .accepted(accepted_action(cx.file.settings, &META, &action.text)),
             );
         }
     }

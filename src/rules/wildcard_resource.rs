@@ -9,8 +9,10 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::helpers::{allowed_actions, has_wildcard, is_full_wildcard, scoped_severity};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::statement::{
+    allowed_actions, has_wildcard, is_full_wildcard, scoped_severity,
+};
 use crate::catalog::{arn_is_effectively_wildcard, catalog, Action, ActionResource};
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::model::{PolicyKind, PolicyValue, Statement};
@@ -238,7 +240,12 @@ impl Rule for WildcardResource {
         &META
     }
 
-    fn check_statement(&self, cx: &PolicyCx<'_>, statement: &Statement, out: &mut Vec<Finding>) {
+    fn check_statement(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         // In a resource policy `*` means the resource it is attached to (a KMS key policy
         // must say `*`), and a boundary only limits: neither grants every resource.
         if cx.policy.kind != PolicyKind::Identity {

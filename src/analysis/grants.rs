@@ -12,20 +12,19 @@
 //! and full wildcards, so `*` and `NotAction` (the complement of its list) cost the same as
 //! one action, never 22,000. Resources are compared with the catalog's ARN formats of the
 //! asked action. An unconditional `Deny` on every resource takes actions away. AWS managed
-//! policies are parsed and indexed once per process and shared by every role and rule.
+//! policies are parsed and indexed once per process (see `managed`) and shared by every
+//! role and rule.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
-use super::condition_ops::has_bare_wildcard;
-use super::helpers::scoped_severity;
+use super::conditions::has_bare_wildcard;
+use super::managed;
+use super::statement::scoped_severity;
 use crate::catalog::{arn_is_effectively_wildcard, arn_matches_format, catalog, Action};
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::managed;
 use crate::model::{
     Effect, FileModel, PolicyDocument, PolicyKind, Related, Role, Statement, ValueList,
 };
 use crate::source::{FileId, Span};
+use crate::util::english::code_list;
 
 /// How much of an action's resources a statement reaches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,7 +62,7 @@ impl Grant<'_> {
 }
 
 /// Who holds the permissions.
-pub(crate) enum Holder<'a> {
+pub enum Holder<'a> {
     Role { role: &'a Role, index: usize },
     Policy,
 }
@@ -130,7 +129,7 @@ impl<'a> Indexed<'a> {
 
 /// An identity policy ready for questions: its Allow statements, and its unconditional
 /// Deny statements on every resource.
-struct Prepared<'a> {
+pub(crate) struct Prepared<'a> {
     policy: &'a PolicyDocument,
     allows: Vec<Indexed<'a>>,
     denies: Vec<Indexed<'a>>,
@@ -139,7 +138,7 @@ struct Prepared<'a> {
 }
 
 impl<'a> Prepared<'a> {
-    fn new(policy: &'a PolicyDocument) -> Self {
+    pub(crate) fn new(policy: &'a PolicyDocument) -> Self {
         let denies = policy.statements.iter().filter(|s| {
             let deny = s.effect.as_ref().is_some_and(|e| e.value == Effect::Deny);
             let everywhere = s
@@ -193,27 +192,8 @@ impl<'a> Held<'a> {
     }
 }
 
-/// AWS managed policies, parsed and indexed once per process (a few hundred at most are
-/// ever attached; each is kept for the rest of the run).
-fn managed_prepared(name: &str) -> Option<&'static Prepared<'static>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, &'static Prepared<'static>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
-        return Some(hit);
-    }
-    let policy = managed::by_name(name)?;
-    let doc: &'static PolicyDocument =
-        Box::leak(Box::new(managed::document(policy, 0, Span::default())));
-    let prepared: &'static Prepared<'static> = Box::leak(Box::new(Prepared::new(doc)));
-    cache
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(name.to_string(), prepared);
-    Some(prepared)
-}
-
 /// A role with all its identity policies, or a policy of no role.
-pub(crate) struct Subject<'a> {
+pub struct Subject<'a> {
     pub holder: Holder<'a>,
     model: &'a FileModel,
     policies: Vec<Held<'a>>,
@@ -232,8 +212,8 @@ impl<'a> Subject<'a> {
                 .map(|p| Held::Own(Prepared::new(p)))
                 .collect();
             for reference in role.managed_policies.iter().filter(|r| r.aws_managed) {
-                if let Some(prepared) = managed_prepared(&reference.name) {
-                    policies.push(Held::Managed(prepared, role.file, reference.span));
+                if let Some(resolved) = managed::resolve(&reference.name) {
+                    policies.push(Held::Managed(&resolved.prepared, role.file, reference.span));
                 }
             }
             if !policies.is_empty() {
@@ -449,13 +429,13 @@ fn reach(statement: &Statement, action: &Action<'_>) -> Option<Reach> {
 /// lower under a scoping condition.
 pub(crate) fn report_on_every_resource(
     meta: &'static RuleMeta,
-    model: &FileModel,
+    analysis: &super::Analysis<'_>,
     actions: &[(&'static str, Severity)],
     consequence: impl Fn(&str) -> String,
     help: &str,
     out: &mut Vec<Finding>,
 ) {
-    for subject in Subject::all(model) {
+    for subject in analysis.subjects() {
         for (grant, granted) in subject.grouped(actions, Reach::Any) {
             let names: Vec<&str> = granted.iter().map(|(a, _)| *a).collect();
             let severity = granted
@@ -486,22 +466,6 @@ pub(crate) fn report_on_every_resource(
                 .related(subject.context()),
             );
         }
-    }
-}
-
-/// "`A`", "`A` and `B`", "`A`, `B` and `C`"; past `max` items, "... and N more".
-pub(crate) fn code_list(items: &[&str], max: usize) -> String {
-    let quoted: Vec<String> = items.iter().take(max).map(|i| format!("`{i}`")).collect();
-    let more = items.len().saturating_sub(max);
-    match (quoted.as_slice(), more) {
-        ([], _) => String::new(),
-        ([one], 0) => one.clone(),
-        (all, 0) => format!(
-            "{} and {}",
-            all[..all.len() - 1].join(", "),
-            all[all.len() - 1]
-        ),
-        (all, n) => format!("{} and {n} more", all.join(", ")),
     }
 }
 

@@ -1,0 +1,50 @@
+//! What several rules need to know about a model, computed once per model and shared by
+//! every rule (like ruff's semantic model): who holds which grants, the AWS managed policies
+//! attached to function roles, condition operator semantics, and the shapes of secrets.
+//! Rules read it; none rebuilds it, and no rule imports another.
+
+pub mod conditions;
+pub mod functions;
+pub mod grants;
+pub mod managed;
+pub mod secrets;
+pub mod statement;
+
+use std::cell::OnceCell;
+
+use crate::model::FileModel;
+
+/// The shared analysis of one model. Each part is computed on first use, so a run with
+/// only grammar rules never builds the grant index.
+pub struct Analysis<'m> {
+    model: &'m FileModel,
+    subjects: OnceCell<Vec<grants::Subject<'m>>>,
+    attached: OnceCell<Vec<managed::Attached<'m>>>,
+}
+
+impl<'m> Analysis<'m> {
+    pub fn new(model: &'m FileModel) -> Self {
+        Analysis {
+            model,
+            subjects: OnceCell::new(),
+            attached: OnceCell::new(),
+        }
+    }
+
+    pub fn model(&self) -> &'m FileModel {
+        self.model
+    }
+
+    /// Every holder of identity permissions: each role with all its identity policies
+    /// (inline, attached, SAM policy templates, AWS managed), then policies of no role.
+    pub fn subjects(&self) -> &[grants::Subject<'m>] {
+        self.subjects
+            .get_or_init(|| grants::Subject::all(self.model))
+    }
+
+    /// The AWS managed policies attached to roles that functions run as, in role order.
+    pub fn managed_attachments(&self) -> &[managed::Attached<'m>] {
+        self.attached
+            .get_or_init(|| managed::function_role_policies(self.model))
+    }
+}
