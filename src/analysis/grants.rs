@@ -246,7 +246,7 @@ impl<'a> Subject<'a> {
                     .functions_of_role(index)
                     .map(|f| f.display_name())
                     .collect();
-                if role.sam_generated && !functions.is_empty() {
+                if role.origin.is_generated() && !functions.is_empty() {
                     format!("function {}", functions.join(", "))
                 } else {
                     format!("role `{}`", role.logical_id)
@@ -262,7 +262,7 @@ impl<'a> Subject<'a> {
             return Vec::new();
         };
         let mut related = Vec::new();
-        if !role.sam_generated {
+        if !role.origin.is_generated() {
             related.push(Related {
                 label: format!("role `{}`", role.logical_id),
                 file: role.file,

@@ -78,7 +78,7 @@ impl Attached<'_> {
             if names.len() == 1 { "" } else { "s" },
             names.join(", ")
         );
-        if self.role.sam_generated {
+        if self.role.origin.is_generated() {
             functions
         } else {
             format!("role `{}` of {functions}", self.role.logical_id)
@@ -95,7 +95,7 @@ impl Attached<'_> {
                 span: f.span,
             })
             .collect();
-        if !self.role.sam_generated {
+        if !self.role.origin.is_generated() {
             related.push(Related {
                 label: format!("role `{}`", self.role.logical_id),
                 file: self.role.file,

@@ -1,6 +1,16 @@
 //! Hand-built models for unit tests.
 
 use crate::model::*;
+
+/// A dialect with SAM's words, so rule tests read like the SAM templates they stand for.
+pub static SAM_LIKE: Dialect = Dialect {
+    name: "AWS SAM",
+    kms_key: "set `KmsKeyArn` to a customer managed KMS key",
+    dead_letter: "add a `DeadLetterQueue` (SQS or SNS), or an `EventInvokeConfig` with a `DestinationConfig.OnFailure` destination",
+    reserved_concurrency: "set `ReservedConcurrentExecutions`",
+    tracing: "set `Tracing: Active`",
+    vpc: "attach the function to private subnets with `VpcConfig`",
+};
 use crate::source::{Span, Spanned};
 
 pub fn span(start: usize, len: usize) -> Span {
@@ -9,7 +19,7 @@ pub fn span(start: usize, len: usize) -> Span {
 
 pub fn function(logical_id: &str, at: usize) -> Function {
     Function {
-        sam: true,
+        origin: Origin::new(&SAM_LIKE),
         ..Function::new(
             0,
             logical_id,
@@ -38,7 +48,7 @@ pub fn role(logical_id: &str, at: usize, policies: Vec<usize>) -> Role {
         span: span(at, logical_id.len()),
         policies,
         managed_policies: Vec::new(),
-        sam_generated: false,
+        origin: Origin::new(&Dialect::GENERIC),
     }
 }
 
@@ -107,7 +117,7 @@ pub fn permission(logical_id: &str, principal: &str, at: usize) -> LambdaPermiss
 pub fn function_of_role(logical_id: &str, role: usize, at: u32) -> Function {
     let at = at as usize;
     Function {
-        sam: true,
+        origin: Origin::new(&SAM_LIKE),
         role: Some(role),
         ..Function::new(
             0,
@@ -138,7 +148,10 @@ pub fn managed_role_model(
                 aws_managed: *aws_managed,
             })
             .collect(),
-        sam_generated,
+        origin: Origin {
+            generated_by: sam_generated.then_some("SAM"),
+            ..Origin::new(&Dialect::GENERIC)
+        },
     };
     FileModel {
         roles: vec![role],

@@ -37,7 +37,7 @@ impl Rule for LambdaEnvNoKms {
                         functions_phrase(&functions)
                     ),
                 )
-                .help("set `KmsKeyArn` to a customer managed KMS key and allow the function's role `kms:Decrypt` on it"),
+                .help(format!("{} and allow the function's role `kms:Decrypt` on it", functions[0].origin.dialect.kms_key)),
             );
         }
     }

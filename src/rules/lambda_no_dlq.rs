@@ -44,7 +44,7 @@ impl Rule for LambdaNoDlq {
                     first.kind
                 ),
             )
-            .help("add a `DeadLetterQueue` (SQS or SNS), or an `EventInvokeConfig` with a `DestinationConfig.OnFailure` destination")
+            .help(function.origin.dialect.dead_letter)
             .related(asynchronous.iter().map(|e| Related {
                 label: format!("asynchronous event source `{}`", e.kind),
                 file: function.file,

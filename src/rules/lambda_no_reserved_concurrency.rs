@@ -33,7 +33,10 @@ impl Rule for LambdaNoReservedConcurrency {
                     function.display_name()
                 ),
             )
-            .help("set `ReservedConcurrentExecutions` to the most instances the function should run at once"),
+            .help(format!(
+                "{} to the most instances the function should run at once",
+                function.origin.dialect.reserved_concurrency
+            )),
         );
     }
 }

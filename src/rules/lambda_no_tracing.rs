@@ -14,8 +14,6 @@ static META: RuleMeta = rule_meta!(
     "a function does not use active X-Ray tracing"
 );
 
-const HELP: &str = "set `Tracing: Active` (SAM) or `TracingConfig: {Mode: Active}` and allow the role `xray:PutTraceSegments` and `xray:PutTelemetryRecords`";
-
 impl Rule for LambdaNoTracing {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -41,7 +39,11 @@ impl Rule for LambdaNoTracing {
                     if functions.len() == 1 { "does" } else { "do" }
                 ),
             };
-            out.push(Finding::new(&META, functions[0].file, span, message).help(HELP));
+            let help = format!(
+                "{} and allow the role `xray:PutTraceSegments` and `xray:PutTelemetryRecords`",
+                functions[0].origin.dialect.tracing
+            );
+            out.push(Finding::new(&META, functions[0].file, span, message).help(help));
         }
     }
 }

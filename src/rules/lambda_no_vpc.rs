@@ -229,7 +229,7 @@ impl Rule for LambdaNoVpc {
                     first.reason
                 ),
             )
-            .help("attach the function to private subnets with `VpcConfig` (subnet ids and a security group the data store admits) and keep the store private")
+            .help(format!("{} (subnet ids and a security group the data store admits) and keep the store private", function.origin.dialect.vpc))
             .related(triggers.iter().map(|t| Related {
                 label: t.reason.clone(),
                 file: function.file,

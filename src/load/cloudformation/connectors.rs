@@ -402,7 +402,7 @@ fn load_connector(
                             span,
                             policies: Vec::new(),
                             managed_policies: Vec::new(),
-                            sam_generated: true,
+                            origin: super::generated_by_sam(),
                         });
                         model.roles.len() - 1
                     }
@@ -939,7 +939,7 @@ Resources:
             .iter()
             .find(|r| r.logical_id == "FnRole")
             .unwrap();
-        assert!(role.sam_generated);
+        assert!(role.origin.is_generated());
         let policies = connector_policies(model, "FnRole");
         assert_eq!(policies.len(), 1);
         let policy = policies[0];

@@ -1,7 +1,7 @@
 //! Lambda functions, permissions, URLs and invoke configs of plain CloudFormation.
 
 use super::intrinsics::single_key;
-use super::{cdk_path, entry_type, Template};
+use super::{entry_type, Template};
 use crate::load::policy_reader::Resolver;
 use crate::model::{
     EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
@@ -96,13 +96,12 @@ pub fn read_common<'n>(
         node.scalar_text()
             .map(|t| Spanned::new(t.to_string(), node.span))
     };
-    let cdk_path = cdk_path(resource).map(str::to_string);
     let properties_span = resource
         .value
         .get("Properties")
         .map_or(resource.key.span, |p| p.span);
     let mut function = Function {
-        sam,
+        origin: super::origin(sam, resource),
         runtime: lookup("Runtime").and_then(spanned),
         package_image: lookup("PackageType").and_then(Node::scalar_text) == Some("Image"),
         kms_key: lookup("KmsKeyArn")
@@ -112,7 +111,6 @@ pub fn read_common<'n>(
             .filter(|v| !is_empty_value(v))
             .map(|v| v.span),
         reserved_concurrency: lookup("ReservedConcurrentExecutions").map(|r| r.span),
-        cdk_path,
         ..Function::new(
             template.file,
             resource.key.value.clone(),

@@ -142,7 +142,7 @@ fn load_role(template: &Template<'_>, resource: &Entry, model: &mut FileModel) {
         span: resource.key.span,
         policies: Vec::new(),
         managed_policies: Vec::new(),
-        sam_generated: false,
+        origin: super::origin(false, resource),
     };
     if let Some(trust) = props.and_then(|p| p.get("AssumeRolePolicyDocument")) {
         let label = format!("trust policy of {}", describe(resource));

@@ -13,7 +13,7 @@ mod sam;
 use std::collections::HashMap;
 
 use super::{DeclaredSuppression, LoadNote, Loaded};
-use crate::model::FileModel;
+use crate::model::{Dialect, FileModel, Origin};
 use crate::source::{FileId, Span, Spanned};
 use crate::syntax::{Entry, Node};
 
@@ -156,6 +156,44 @@ fn transforms(root: &Node) -> impl Iterator<Item = &str> {
         .unwrap_or_default()
         .iter()
         .filter_map(Node::scalar_text)
+}
+
+/// Plain CloudFormation (`AWS::Lambda::Function`, `AWS::IAM::Role`).
+pub static CLOUDFORMATION: Dialect = Dialect {
+    name: "CloudFormation",
+    kms_key: "set `KmsKeyArn` to a customer managed KMS key",
+    dead_letter: "add a `DeadLetterConfig` (SQS or SNS), or an `AWS::Lambda::EventInvokeConfig` with a `DestinationConfig.OnFailure` destination",
+    reserved_concurrency: "set `ReservedConcurrentExecutions`",
+    tracing: "set `TracingConfig: {Mode: Active}`",
+    vpc: "attach the function to private subnets with `VpcConfig`",
+};
+
+/// AWS SAM (`AWS::Serverless::Function`, also through `Globals`).
+pub static SAM: Dialect = Dialect {
+    name: "AWS SAM",
+    kms_key: "set `KmsKeyArn` to a customer managed KMS key",
+    dead_letter: "add a `DeadLetterQueue` (SQS or SNS), or an `EventInvokeConfig` with a `DestinationConfig.OnFailure` destination",
+    reserved_concurrency: "set `ReservedConcurrentExecutions`",
+    tracing: "set `Tracing: Active`",
+    vpc: "attach the function to private subnets with `VpcConfig`",
+};
+
+/// The origin of a declaration in this template: its dialect and CDK construct path.
+pub fn origin(sam: bool, resource: &Entry) -> Origin {
+    Origin {
+        dialect: if sam { &SAM } else { &CLOUDFORMATION },
+        generated_by: None,
+        path: cdk_path(resource).map(str::to_string),
+    }
+}
+
+/// A role SAM generates for a function (or a connector).
+pub fn generated_by_sam() -> Origin {
+    Origin {
+        dialect: &SAM,
+        generated_by: Some("SAM"),
+        path: None,
+    }
 }
 
 /// Load a template into the model.

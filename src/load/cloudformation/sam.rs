@@ -160,7 +160,7 @@ fn generated_role(
                 aws_managed: true,
             })
             .collect(),
-        sam_generated: true,
+        origin: super::generated_by_sam(),
     };
     let owner = format!("function `{}`", resource.key.value);
     for alt in template.alternatives(policies) {
