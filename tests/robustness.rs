@@ -221,7 +221,9 @@ fn pathological_inputs_are_errors_not_crashes() {
         match (load::load(0, &source, true), expect) {
             (Err(e), Error(message, line, column)) => {
                 assert_eq!(e.message, message, "{name} {head:?}");
-                let span = e.span.unwrap_or_else(|| panic!("{name} {head:?}: no position"));
+                let span = e
+                    .span
+                    .unwrap_or_else(|| panic!("{name} {head:?}: no position"));
                 let at = source.line_col(span.start);
                 assert_eq!((at.line, at.column), (line, column), "{name} {head:?}");
             }
@@ -229,10 +231,16 @@ fn pathological_inputs_are_errors_not_crashes() {
                 assert_eq!(loaded.kind, kind, "{name} {head:?}");
             }
             (Err(e), Loaded(kind)) => {
-                panic!("{name} {head:?}: expected a load of {kind:?}, got {:?}", e.message)
+                panic!(
+                    "{name} {head:?}: expected a load of {kind:?}, got {:?}",
+                    e.message
+                )
             }
             (Ok(loaded), Error(message, ..)) => {
-                panic!("{name} {head:?}: expected {message:?}, loaded {:?}", loaded.kind)
+                panic!(
+                    "{name} {head:?}: expected {message:?}, loaded {:?}",
+                    loaded.kind
+                )
             }
         }
     }

@@ -137,7 +137,9 @@ fn breakdown_adds_up(message: &str) -> Result<(), String> {
         sum += n;
     }
     if total == 0 || sum != total {
-        return Err(format!("access levels add up to {sum}, not {total}: {message:?}"));
+        return Err(format!(
+            "access levels add up to {sum}, not {total}: {message:?}"
+        ));
     }
     Ok(())
 }
@@ -171,8 +173,8 @@ fn has_suppression(text: &str) -> bool {
 }
 
 fn fixture_folder(name: &str) -> Result<(), Failed> {
-    let rule = find_rule(name)
-        .map_err(|_| format!("fixtures/{name}/ belongs to no registered rule"))?;
+    let rule =
+        find_rule(name).map_err(|_| format!("fixtures/{name}/ belongs to no registered rule"))?;
     let code = rule.meta().code;
     let dir = root().join("fixtures").join(name);
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
@@ -532,7 +534,9 @@ fn main() {
     }
     for name in folder_names("rules", false) {
         let n = name.clone();
-        trials.push(Trial::test(format!("docs::{name}"), move || doc_examples(&n)));
+        trials.push(Trial::test(format!("docs::{name}"), move || {
+            doc_examples(&n)
+        }));
     }
     libtest_mimic::run(&args, trials).exit();
 }

@@ -642,7 +642,10 @@ fn odd_input_does_not_panic() {
             let matches = arn_matches_format(value, format);
             let covers = arn_is_effectively_wildcard(value, format);
             if [BUCKET, OBJECT, TABLE].contains(&format) {
-                assert!(!covers || matches, "{value:?} covers {format:?} without matching it");
+                assert!(
+                    !covers || matches,
+                    "{value:?} covers {format:?} without matching it"
+                );
                 let plain = !value.contains(['*', '?']) && !value.starts_with("arn:");
                 assert!(!(plain && matches), "{value:?} matched {format:?}");
             }
@@ -661,7 +664,10 @@ fn odd_input_does_not_panic() {
         // An expansion holds only catalog actions; without exactly one colon it is invalid.
         let expansion = cat.expand(value);
         for a in expansion.actions() {
-            assert!(cat.action(&a.full_name()).is_some(), "{value:?} expanded to {a:?}");
+            assert!(
+                cat.action(&a.full_name()).is_some(),
+                "{value:?} expanded to {a:?}"
+            );
         }
         if value.matches(':').count() != 1 {
             assert_eq!(expansion, Expansion::Invalid, "{value:?}");

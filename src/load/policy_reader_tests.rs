@@ -35,6 +35,9 @@ fn one_problem(text: &str) -> (String, String) {
     found.into_iter().next().unwrap()
 }
 
+/// A condition key with its values.
+type KeyValues<'a> = (&'a str, Vec<&'a str>);
+
 fn texts(values: &[PolicyValue]) -> Vec<&str> {
     values.iter().map(|v| v.text.as_str()).collect()
 }
@@ -61,14 +64,24 @@ fn a_valid_policy_has_no_problems() {
 
 #[test]
 fn string_and_list_values_read_alike() {
-    let one = read(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}}"#);
-    let many = read(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": ["s3:*", "sqs:*"], "NotResource": ["a", "b"]}]}"#);
+    let one = read(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}}"#,
+    );
+    let many = read(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": ["s3:*", "sqs:*"], "NotResource": ["a", "b"]}]}"#,
+    );
     assert!(one.problems.is_empty() && many.problems.is_empty());
     assert_eq!(one.statements.len(), 1);
-    assert_eq!(texts(&one.statements[0].action.as_ref().unwrap().values), ["s3:*"]);
+    assert_eq!(
+        texts(&one.statements[0].action.as_ref().unwrap().values),
+        ["s3:*"]
+    );
     let st = &many.statements[0];
     assert_eq!(st.effect.as_ref().unwrap().value, Effect::Deny);
-    assert_eq!(texts(&st.action.as_ref().unwrap().values), ["s3:*", "sqs:*"]);
+    assert_eq!(
+        texts(&st.action.as_ref().unwrap().values),
+        ["s3:*", "sqs:*"]
+    );
     let resource = st.resource.as_ref().unwrap();
     assert!(resource.negated);
     assert_eq!(texts(&resource.values), ["a", "b"]);
@@ -79,38 +92,63 @@ fn yaml_policies_read_like_json() {
     let text = "Version: \"2012-10-17\"\nStatement:\n  - Effect: Allow\n    Action:\n      - s3:GetObject\n    Resource: \"*\"\n";
     let doc = read(text);
     assert!(doc.problems.is_empty(), "{:?}", doc.problems);
-    assert_eq!(texts(&doc.statements[0].action.as_ref().unwrap().values), ["s3:GetObject"]);
+    assert_eq!(
+        texts(&doc.statements[0].action.as_ref().unwrap().values),
+        ["s3:GetObject"]
+    );
 }
 
 #[test]
 fn document_level_problems() {
     assert_eq!(
         one_problem(r#"["s3:GetObject"]"#),
-        ("a policy document must be an object, found a list".into(), r#"["s3:GetObject"]"#.into())
+        (
+            "a policy document must be an object, found a list".into(),
+            r#"["s3:GetObject"]"#.into()
+        )
     );
     assert_eq!(
         one_problem(r#"{"Version": "2012-10-17"}"#),
         ("policy has no `Statement`".into(), "\"Version\"".into())
     );
     assert_eq!(
-        one_problem(r#"{"Version": "2012-10-18", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#),
-        ("`Version` must be \"2012-10-17\", found \"2012-10-18\"".into(), "\"2012-10-18\"".into())
+        one_problem(
+            r#"{"Version": "2012-10-18", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#
+        ),
+        (
+            "`Version` must be \"2012-10-17\", found \"2012-10-18\"".into(),
+            "\"2012-10-18\"".into()
+        )
     );
     assert_eq!(
-        one_problem(r#"{"Version": "2012-10-17", "Statment": [], "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#),
-        ("unknown policy key `Statment`".into(), "\"Statment\"".into())
+        one_problem(
+            r#"{"Version": "2012-10-17", "Statment": [], "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#
+        ),
+        (
+            "unknown policy key `Statment`".into(),
+            "\"Statment\"".into()
+        )
     );
     assert_eq!(
         one_problem(r#"{"Version": "2012-10-17", "Statement": []}"#),
-        ("`Statement` list is empty: the policy grants nothing".into(), "[]".into())
+        (
+            "`Statement` list is empty: the policy grants nothing".into(),
+            "[]".into()
+        )
     );
     assert_eq!(
         one_problem(r#"{"Version": "2012-10-17", "Statement": "Allow"}"#),
-        ("`Statement` must be an object or a list of objects, found a string".into(), "\"Allow\"".into())
+        (
+            "`Statement` must be an object or a list of objects, found a string".into(),
+            "\"Allow\"".into()
+        )
     );
     assert_eq!(
         one_problem(r#"{"Version": "2012-10-17", "Statement": ["Allow"]}"#),
-        ("a statement must be an object, found a string".into(), "\"Allow\"".into())
+        (
+            "a statement must be an object, found a string".into(),
+            "\"Allow\"".into()
+        )
     );
 }
 
@@ -124,15 +162,36 @@ fn the_2008_version_and_no_version_are_not_grammar_problems() {
 
 #[test]
 fn unknown_keys_get_a_suggestion() {
-    let doc = read(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Actions": "s3:*", "Resource": "*"}}"#);
-    let p: Vec<_> = doc.problems.iter().map(|p| (p.message.as_str(), p.help.as_str())).collect();
-    assert!(p.contains(&("unknown statement key `Actions`", "did you mean `Action`?")), "{p:?}");
+    let doc = read(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Actions": "s3:*", "Resource": "*"}}"#,
+    );
+    let p: Vec<_> = doc
+        .problems
+        .iter()
+        .map(|p| (p.message.as_str(), p.help.as_str()))
+        .collect();
+    assert!(
+        p.contains(&("unknown statement key `Actions`", "did you mean `Action`?")),
+        "{p:?}"
+    );
     // Without `Action` the statement also lacks one.
-    assert!(p.iter().any(|(m, _)| *m == "statement has neither `Action` nor `NotAction`"), "{p:?}");
-    let far = read(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Owner": "me"}}"#);
+    assert!(
+        p.iter()
+            .any(|(m, _)| *m == "statement has neither `Action` nor `NotAction`"),
+        "{p:?}"
+    );
+    let far = read(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Owner": "me"}}"#,
+    );
     assert_eq!(far.problems.len(), 1);
     assert_eq!(far.problems[0].message, "unknown statement key `Owner`");
-    assert!(far.problems[0].help.starts_with("remove it; statement keys are Sid, Effect"), "{}", far.problems[0].help);
+    assert!(
+        far.problems[0]
+            .help
+            .starts_with("remove it; statement keys are Sid, Effect"),
+        "{}",
+        far.problems[0].help
+    );
 }
 
 #[test]
@@ -142,7 +201,10 @@ fn duplicate_keys_point_at_the_second_one() {
     let found = problems_of(&doc, text);
     assert_eq!(
         found,
-        [("duplicate key `Action` in statement: IAM silently keeps only the last one".to_string(), "\"Action\"".to_string())]
+        [(
+            "duplicate key `Action` in statement: IAM silently keeps only the last one".to_string(),
+            "\"Action\"".to_string()
+        )]
     );
     let second = text.rfind("\"Action\"").unwrap();
     assert_eq!(doc.problems[0].span.start as usize, second);
@@ -151,23 +213,45 @@ fn duplicate_keys_point_at_the_second_one() {
 #[test]
 fn effect_problems() {
     assert_eq!(
-        one_problem(r#"{"Version": "2012-10-17", "Statement": {"Effect": "allow", "Action": "s3:*", "Resource": "*"}}"#),
-        ("`Effect` must be \"Allow\" or \"Deny\", found \"allow\"".into(), "\"allow\"".into())
+        one_problem(
+            r#"{"Version": "2012-10-17", "Statement": {"Effect": "allow", "Action": "s3:*", "Resource": "*"}}"#
+        ),
+        (
+            "`Effect` must be \"Allow\" or \"Deny\", found \"allow\"".into(),
+            "\"allow\"".into()
+        )
     );
     assert_eq!(
-        one_problem(r#"{"Version": "2012-10-17", "Statement": {"Action": "s3:*", "Resource": "*"}}"#),
+        one_problem(
+            r#"{"Version": "2012-10-17", "Statement": {"Action": "s3:*", "Resource": "*"}}"#
+        ),
         ("statement has no `Effect`".into(), "\"Action\"".into())
     );
 }
 
 #[test]
 fn action_and_resource_pairs() {
-    let (m, at) = one_problem(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "NotAction": "iam:*", "Resource": "*"}}"#);
-    assert_eq!((m.as_str(), at.as_str()), ("statement has both `Action` and `NotAction`", "\"NotAction\""));
-    let (m, _) = one_problem(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*"}}"#);
+    let (m, at) = one_problem(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "NotAction": "iam:*", "Resource": "*"}}"#,
+    );
+    assert_eq!(
+        (m.as_str(), at.as_str()),
+        (
+            "statement has both `Action` and `NotAction`",
+            "\"NotAction\""
+        )
+    );
+    let (m, _) = one_problem(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*"}}"#,
+    );
     assert_eq!(m, "statement has neither `Resource` nor `NotResource`");
-    let (m, at) = one_problem(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": [], "Resource": "*"}}"#);
-    assert_eq!((m.as_str(), at.as_str()), ("`Action` is an empty list", "[]"));
+    let (m, at) = one_problem(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": [], "Resource": "*"}}"#,
+    );
+    assert_eq!(
+        (m.as_str(), at.as_str()),
+        ("`Action` is an empty list", "[]")
+    );
     // A resource policy names its resource implicitly: no `Resource` is fine there.
     let doc = read_with(
         r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage"}}"#,
@@ -178,13 +262,28 @@ fn action_and_resource_pairs() {
 
 #[test]
 fn non_string_values() {
-    let (m, at) = one_problem(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["s3:GetObject", 42], "Resource": "*"}}"#);
-    assert_eq!((m.as_str(), at.as_str()), ("`Action` values must be strings, found a number", "42"));
-    let (m, at) = one_problem(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": {"Bucket": "b"}}}"#);
-    assert_eq!(m, "`Resource` must be a string or a list of strings, found an object");
+    let (m, at) = one_problem(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["s3:GetObject", 42], "Resource": "*"}}"#,
+    );
+    assert_eq!(
+        (m.as_str(), at.as_str()),
+        ("`Action` values must be strings, found a number", "42")
+    );
+    let (m, at) = one_problem(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": {"Bucket": "b"}}}"#,
+    );
+    assert_eq!(
+        m,
+        "`Resource` must be a string or a list of strings, found an object"
+    );
     assert_eq!(at, r#"{"Bucket": "b"}"#);
-    let (m, _) = one_problem(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": null, "Resource": "*"}}"#);
-    assert!(m.starts_with("`Action` must be a string or a list of strings, found"), "{m}");
+    let (m, _) = one_problem(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": null, "Resource": "*"}}"#,
+    );
+    assert!(
+        m.starts_with("`Action` must be a string or a list of strings, found"),
+        "{m}"
+    );
     // A quoted number is a string.
     assert!(problems(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "42"}}"#).is_empty());
 }
@@ -193,24 +292,36 @@ fn non_string_values() {
 fn sid_problems_depend_on_the_kind() {
     let identity = r#"{"Version": "2012-10-17", "Statement": {"Sid": "read-all", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#;
     let (m, at) = one_problem(identity);
-    assert_eq!(m, "`Sid` \"read-all\" has characters IAM rejects: only A-Z, a-z and 0-9 are allowed");
+    assert_eq!(
+        m,
+        "`Sid` \"read-all\" has characters IAM rejects: only A-Z, a-z and 0-9 are allowed"
+    );
     assert_eq!(at, "\"read-all\"");
     // S3, SNS and SQS resource policies take any Sid.
     let resource = r#"{"Version": "2012-10-17", "Statement": {"Sid": "__default statement", "Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": "*"}}"#;
     assert!(problems(resource).is_empty(), "{:?}", problems(resource));
-    let (m, _) = one_problem(r#"{"Version": "2012-10-17", "Statement": {"Sid": ["a"], "Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#);
+    let (m, _) = one_problem(
+        r#"{"Version": "2012-10-17", "Statement": {"Sid": ["a"], "Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#,
+    );
     assert_eq!(m, "`Sid` must be a string, found a list");
 }
 
 #[test]
 fn kind_is_inferred_from_principals_and_actions() {
-    let trust = read(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}}"#);
+    let trust = read(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}}"#,
+    );
     assert_eq!(trust.kind, PolicyKind::Trust);
     assert!(trust.problems.is_empty(), "{:?}", trust.problems);
-    let resource = read(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "*"}}"#);
+    let resource = read(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "*"}}"#,
+    );
     assert_eq!(resource.kind, PolicyKind::Resource);
     // An explicit kind wins over the inference.
-    let explicit = read_with(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#, Some(PolicyKind::Boundary));
+    let explicit = read_with(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#,
+        Some(PolicyKind::Boundary),
+    );
     assert_eq!(explicit.kind, PolicyKind::Boundary);
 }
 
@@ -226,32 +337,72 @@ fn principal_forms() {
         .iter()
         .map(|e| (e.kind.value.as_str(), texts(&e.values)))
         .collect();
-    assert_eq!(kinds[0], ("AWS", vec!["arn:aws:iam::111122223333:root", "444455556666"]));
+    assert_eq!(
+        kinds[0],
+        (
+            "AWS",
+            vec!["arn:aws:iam::111122223333:root", "444455556666"]
+        )
+    );
     assert_eq!(kinds[1], ("Service", vec!["lambda.amazonaws.com"]));
     assert_eq!(kinds[2].0, "Federated");
     assert_eq!(kinds[3].0, "CanonicalUser");
 
-    let star = read(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}}"#);
+    let star = read(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}}"#,
+    );
     assert!(star.problems.is_empty());
     let entry = &star.statements[0].principal.as_ref().unwrap().entries[0];
-    assert_eq!((entry.kind.value.as_str(), texts(&entry.values)), ("*", vec!["*"]));
+    assert_eq!(
+        (entry.kind.value.as_str(), texts(&entry.values)),
+        ("*", vec!["*"])
+    );
 
-    let not = read(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": "*"}}"#);
+    let not = read(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": "*"}}"#,
+    );
     assert!(not.problems.is_empty(), "{:?}", not.problems);
     assert!(not.statements[0].principal.as_ref().unwrap().negated);
 }
 
 #[test]
 fn principal_problems() {
-    let (m, at) = one_problem(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "111122223333", "Action": "s3:GetObject", "Resource": "*"}}"#);
-    assert_eq!((m.as_str(), at.as_str()), ("a bare principal must be \"*\", found \"111122223333\"", "\"111122223333\""));
-    let (m, at) = one_problem(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"Account": "111122223333"}, "Action": "s3:GetObject", "Resource": "*"}}"#);
-    assert_eq!((m.as_str(), at.as_str()), ("unknown principal type `Account`", "\"Account\""));
-    let found = problems(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "NotPrincipal": "*", "Action": "s3:GetObject", "Resource": "*"}}"#);
-    assert_eq!(found, [("statement has both `Principal` and `NotPrincipal`".to_string(), "\"NotPrincipal\"".to_string())]);
-    let doc = read_with(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}}"#, Some(PolicyKind::Identity));
+    let (m, at) = one_problem(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "111122223333", "Action": "s3:GetObject", "Resource": "*"}}"#,
+    );
+    assert_eq!(
+        (m.as_str(), at.as_str()),
+        (
+            "a bare principal must be \"*\", found \"111122223333\"",
+            "\"111122223333\""
+        )
+    );
+    let (m, at) = one_problem(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"Account": "111122223333"}, "Action": "s3:GetObject", "Resource": "*"}}"#,
+    );
+    assert_eq!(
+        (m.as_str(), at.as_str()),
+        ("unknown principal type `Account`", "\"Account\"")
+    );
+    let found = problems(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "NotPrincipal": "*", "Action": "s3:GetObject", "Resource": "*"}}"#,
+    );
+    assert_eq!(
+        found,
+        [(
+            "statement has both `Principal` and `NotPrincipal`".to_string(),
+            "\"NotPrincipal\"".to_string()
+        )]
+    );
+    let doc = read_with(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}}"#,
+        Some(PolicyKind::Identity),
+    );
     let messages: Vec<_> = doc.problems.iter().map(|p| p.message.as_str()).collect();
-    assert_eq!(messages, ["a policy attached to a role, user or group cannot have a principal"]);
+    assert_eq!(
+        messages,
+        ["a policy attached to a role, user or group cannot have a principal"]
+    );
 }
 
 #[test]
@@ -265,20 +416,29 @@ fn conditions_are_read_with_operators_keys_and_values() {
     assert!(doc.problems.is_empty(), "{:?}", doc.problems);
     let st = &doc.statements[0];
     assert!(text[st.condition_span.unwrap().range()].starts_with("\"Condition\""));
-    let clauses: Vec<(&str, Vec<(&str, Vec<&str>)>)> = st
+    let clauses: Vec<(&str, Vec<KeyValues>)> = st
         .condition
         .iter()
         .map(|c| {
             (
                 c.operator.value.as_str(),
-                c.entries.iter().map(|e| (e.key.value.as_str(), texts(&e.values))).collect(),
+                c.entries
+                    .iter()
+                    .map(|e| (e.key.value.as_str(), texts(&e.values)))
+                    .collect(),
             )
         })
         .collect();
     assert_eq!(
         clauses,
         [
-            ("StringEquals", vec![("aws:PrincipalOrgID", vec!["o-abc"]), ("s3:prefix", vec!["home/", "public/"])]),
+            (
+                "StringEquals",
+                vec![
+                    ("aws:PrincipalOrgID", vec!["o-abc"]),
+                    ("s3:prefix", vec!["home/", "public/"])
+                ]
+            ),
             ("Bool", vec![("aws:SecureTransport", vec!["true"])]),
             ("NumericLessThan", vec![("s3:max-keys", vec!["10"])]),
         ]
@@ -287,12 +447,30 @@ fn conditions_are_read_with_operators_keys_and_values() {
 
 #[test]
 fn condition_problems() {
-    let (m, at) = one_problem(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": ["x"]}}"#);
-    assert_eq!((m.as_str(), at.as_str()), ("`Condition` must be an object, found a list", "[\"x\"]"));
-    let (m, at) = one_problem(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": "x"}}}"#);
-    assert_eq!((m.as_str(), at.as_str()), ("condition operator `StringEquals` must map keys to values, found a string", "\"x\""));
-    let (m, at) = one_problem(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": {"a": "b"}}}}}"#);
-    assert_eq!(m, "condition values must be strings, numbers or booleans, found an object");
+    let (m, at) = one_problem(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": ["x"]}}"#,
+    );
+    assert_eq!(
+        (m.as_str(), at.as_str()),
+        ("`Condition` must be an object, found a list", "[\"x\"]")
+    );
+    let (m, at) = one_problem(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": "x"}}}"#,
+    );
+    assert_eq!(
+        (m.as_str(), at.as_str()),
+        (
+            "condition operator `StringEquals` must map keys to values, found a string",
+            "\"x\""
+        )
+    );
+    let (m, at) = one_problem(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": {"a": "b"}}}}}"#,
+    );
+    assert_eq!(
+        m,
+        "condition values must be strings, numbers or booleans, found an object"
+    );
     assert_eq!(at, r#"{"a": "b"}"#);
 }
 
@@ -306,19 +484,29 @@ fn duplicate_condition_operators_and_keys() {
     assert_eq!(
         found,
         [
-            ("duplicate condition key `aws:SourceAccount`: IAM silently keeps only the last one".to_string(), "\"aws:SourceAccount\"".to_string()),
-            ("duplicate condition operator `StringEquals`: IAM silently keeps only the last one".to_string(), "\"StringEquals\"".to_string()),
+            (
+                "duplicate condition key `aws:SourceAccount`: IAM silently keeps only the last one"
+                    .to_string(),
+                "\"aws:SourceAccount\"".to_string()
+            ),
+            (
+                "duplicate condition operator `StringEquals`: IAM silently keeps only the last one"
+                    .to_string(),
+                "\"StringEquals\"".to_string()
+            ),
         ]
     );
 }
 
 #[test]
 fn statement_indices_follow_the_document_order() {
-    let doc = read(r#"{"Version": "2012-10-17", "Statement": [
+    let doc = read(
+        r#"{"Version": "2012-10-17", "Statement": [
       {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
       "oops",
       {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}
-    ]}"#);
+    ]}"#,
+    );
     assert_eq!(doc.problems.len(), 1);
     let indices: Vec<usize> = doc.statements.iter().map(|s| s.index).collect();
     assert_eq!(indices, [0, 1]);

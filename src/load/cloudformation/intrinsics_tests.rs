@@ -89,7 +89,10 @@ fn ref_to_pseudo_parameters() {
         "AWS::StackId",
         "AWS::NotificationARNs",
     ] {
-        assert_eq!(one(&format!("!Ref {name}")), placeholder(&format!("${{{name}}}")));
+        assert_eq!(
+            one(&format!("!Ref {name}")),
+            placeholder(&format!("${{{name}}}"))
+        );
     }
 }
 
@@ -106,7 +109,10 @@ fn ref_to_resources() {
 
 #[test]
 fn get_att_in_both_forms() {
-    assert_eq!(one("!GetAtt Uploads.Arn"), placeholder("arn:aws:s3:::${Uploads}"));
+    assert_eq!(
+        one("!GetAtt Uploads.Arn"),
+        placeholder("arn:aws:s3:::${Uploads}")
+    );
     assert_eq!(
         one("{\"Fn::GetAtt\": [Jobs, Arn]}"),
         placeholder("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Jobs}")
@@ -118,7 +124,10 @@ fn get_att_in_both_forms() {
         )
     );
     // Unknown attributes and resource types keep their name.
-    assert_eq!(one("!GetAtt Uploads.DomainName"), placeholder("${Uploads.DomainName}"));
+    assert_eq!(
+        one("!GetAtt Uploads.DomainName"),
+        placeholder("${Uploads.DomainName}")
+    );
     assert_eq!(one("!GetAtt Custom.Data"), placeholder("${Custom.Data}"));
     // No dot: not an attribute reference.
     assert_eq!(eval("!GetAtt Uploads"), None);
@@ -130,22 +139,34 @@ fn sub_without_variables_map() {
         one("!Sub arn:${AWS::Partition}:s3:::${Uploads}/${Stage}/*"),
         placeholder("arn:aws:s3:::${Uploads}/prod/*")
     );
-    assert_eq!(one("!Sub arn:${AWS::Partition}:s3:::${Stage}-logs"), known("arn:aws:s3:::prod-logs"));
+    assert_eq!(
+        one("!Sub arn:${AWS::Partition}:s3:::${Stage}-logs"),
+        known("arn:aws:s3:::prod-logs")
+    );
     assert_eq!(
         one("!Sub ${Jobs.Arn}"),
         placeholder("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Jobs}")
     );
     // `${!Name}` is a literal `${Name}`, which is known text.
-    assert_eq!(one("!Sub arn:aws:s3:::${!Bucket}"), known("arn:aws:s3:::${Bucket}"));
+    assert_eq!(
+        one("!Sub arn:aws:s3:::${!Bucket}"),
+        known("arn:aws:s3:::${Bucket}")
+    );
     // An unterminated variable stays as written.
-    assert_eq!(one("!Sub arn:aws:s3:::${Bucket"), known("arn:aws:s3:::${Bucket"));
+    assert_eq!(
+        one("!Sub arn:aws:s3:::${Bucket"),
+        known("arn:aws:s3:::${Bucket")
+    );
 }
 
 #[test]
 fn sub_with_variables_map() {
     let value = "!Sub\n  - arn:aws:s3:::${Name}/${Stage}/${Free}\n  - Name: !Ref BucketName\n    Stage: dev\n";
     // Map entries win over parameters; names in neither are references.
-    assert_eq!(one(value), placeholder("arn:aws:s3:::${BucketName}/dev/${Free}"));
+    assert_eq!(
+        one(value),
+        placeholder("arn:aws:s3:::${BucketName}/dev/${Free}")
+    );
     let literal = "!Sub\n  - arn:aws:s3:::${Name}\n  - Name: reports\n";
     assert_eq!(one(literal), known("arn:aws:s3:::reports"));
     assert_eq!(one("!Sub [arn:aws:s3:::x]"), known("arn:aws:s3:::x"));
@@ -162,7 +183,10 @@ fn join() {
         placeholder("arn:aws:sqs:${AWS::Region}")
     );
     // A list that is not literal (a `Ref` to a list) cannot be joined offline.
-    assert_eq!(one("!Join [',', !Ref BucketName]"), placeholder("${Fn::Join}"));
+    assert_eq!(
+        one("!Join [',', !Ref BucketName]"),
+        placeholder("${Fn::Join}")
+    );
     // `AWS::NoValue` items are dropped with their delimiter.
     assert_eq!(one("!Join ['-', [a, !Ref AWS::NoValue, b]]"), known("a-b"));
 }
@@ -171,7 +195,10 @@ fn join() {
 fn if_yields_both_branches() {
     assert_eq!(
         eval("!If [IsProd, arn:aws:s3:::prod/*, arn:aws:s3:::dev/*]"),
-        Some(vec![known("arn:aws:s3:::prod/*"), known("arn:aws:s3:::dev/*")])
+        Some(vec![
+            known("arn:aws:s3:::prod/*"),
+            known("arn:aws:s3:::dev/*")
+        ])
     );
     assert_eq!(
         eval("!If [IsProd, !Ref BucketName, !Ref AWS::NoValue]"),
@@ -206,7 +233,10 @@ fn alternatives_follow_if_and_drop_no_value() {
 #[test]
 fn select() {
     assert_eq!(one("!Select [1, [a, b, c]]"), known("b"));
-    assert_eq!(one("!Select [1, [a, !Ref BucketName]]"), placeholder("${BucketName}"));
+    assert_eq!(
+        one("!Select [1, [a, !Ref BucketName]]"),
+        placeholder("${BucketName}")
+    );
     // Out of range, or a list only known at deploy time.
     assert_eq!(one("!Select [5, [a, b]]"), placeholder("${Fn::Select}"));
     assert_eq!(one("!Select [0, !GetAZs '']"), placeholder("${Fn::Select}"));
@@ -214,7 +244,10 @@ fn select() {
 
 #[test]
 fn import_value() {
-    assert_eq!(one("!ImportValue shared-bucket-arn"), placeholder("${ImportValue:shared-bucket-arn}"));
+    assert_eq!(
+        one("!ImportValue shared-bucket-arn"),
+        placeholder("${ImportValue:shared-bucket-arn}")
+    );
     assert_eq!(
         one("!ImportValue {\"Fn::Sub\": \"${Stage}-bucket\"}"),
         placeholder("${ImportValue:prod-bucket}")
@@ -223,21 +256,33 @@ fn import_value() {
 
 #[test]
 fn find_in_map() {
-    assert_eq!(one("!FindInMap [Regions, us-east-1, Log]"), known("logs-east"));
+    assert_eq!(
+        one("!FindInMap [Regions, us-east-1, Log]"),
+        known("logs-east")
+    );
     // A key known only at deploy time: every value the map holds for the second key.
     assert_eq!(
         eval("!FindInMap [Regions, !Ref AWS::Region, Log]"),
         Some(vec![known("logs-east"), known("logs-west")])
     );
-    assert_eq!(one("!FindInMap [Nope, us-east-1, Log]"), placeholder("${Fn::FindInMap}"));
-    assert_eq!(one("!FindInMap [Regions, us-east-1, Nope]"), placeholder("${Fn::FindInMap}"));
+    assert_eq!(
+        one("!FindInMap [Nope, us-east-1, Log]"),
+        placeholder("${Fn::FindInMap}")
+    );
+    assert_eq!(
+        one("!FindInMap [Regions, us-east-1, Nope]"),
+        placeholder("${Fn::FindInMap}")
+    );
 }
 
 #[test]
 fn functions_with_no_offline_value_are_placeholders() {
     for f in ["Base64", "Split", "Cidr", "GetAZs"] {
         let (text, resolved) = one(&format!("{{\"Fn::{f}\": x}}"));
-        assert_eq!((text.as_str(), resolved), (format!("${{Fn::{f}}}").as_str(), false));
+        assert_eq!(
+            (text.as_str(), resolved),
+            (format!("${{Fn::{f}}}").as_str(), false)
+        );
     }
 }
 
@@ -265,7 +310,10 @@ fn unresolvable_values_are_never_a_wildcard() {
         for (text, resolved) in eval(value).unwrap() {
             assert!(!resolved, "{value} read as known {text:?}");
             assert!(!text.contains('*'), "{value} read as {text:?}");
-            assert!(text.contains("${"), "{value} read as {text:?} without a placeholder");
+            assert!(
+                text.contains("${"),
+                "{value} read as {text:?} without a placeholder"
+            );
         }
     }
 }
@@ -278,5 +326,8 @@ fn deep_nesting_is_bounded() {
     }
     let all = eval(&value).unwrap();
     assert_eq!(all.len(), 1);
-    assert!(!all[0].1, "a value cut at the depth limit is not known: {all:?}");
+    assert!(
+        !all[0].1,
+        "a value cut at the depth limit is not known: {all:?}"
+    );
 }
