@@ -62,7 +62,10 @@ fn every_action_round_trips_through_lookup() {
 fn services_have_names() {
     assert_eq!(catalog().service("LAMBDA").unwrap().name(), "AWS Lambda");
     assert_eq!(catalog().service("s3").unwrap().name(), "Amazon S3");
-    assert_eq!(catalog().service("logs").unwrap().action_count(), 133);
+    // The count follows the data; it must agree with what `logs:*` expands to.
+    let logs = catalog().service("logs").unwrap().action_count();
+    assert!(logs > 50, "logs has only {logs} actions");
+    assert_eq!(catalog().expand("logs:*").actions().len(), logs);
     assert!(catalog().service("nope").is_none());
     assert!(catalog().service("").is_none());
 }
@@ -199,9 +202,14 @@ fn access_level_summary_display() {
 
 #[test]
 fn expand_patterns() {
-    assert_eq!(catalog().expand("*").actions().len(), 22_321);
-    assert_eq!(catalog().expand("logs:*").actions().len(), 133);
-    assert_eq!(catalog().expand("LOGS:*").actions().len(), 133);
+    // Totals are pinned once, in `counts_match_the_data`; here they only have to agree.
+    assert_eq!(
+        catalog().expand("*").actions().len(),
+        catalog().counts().actions
+    );
+    let logs = catalog().expand("logs:*").actions().len();
+    assert!(logs > 50, "logs:* expands to only {logs} actions");
+    assert_eq!(catalog().expand("LOGS:*").actions().len(), logs);
     assert_eq!(catalog().expand("s3:Gett*"), Expansion::Actions(vec![]));
     assert_eq!(expand_names("s3:GetObject"), ["s3:GetObject"]);
     assert_eq!(expand_names("s3:getobject"), ["s3:GetObject"]);
