@@ -199,6 +199,10 @@ fn fixture_folder(name: &str) -> Result<(), Failed> {
         if !outcome.errors.is_empty() {
             failures.push(format!("{file_name}: load errors {:?}", outcome.errors));
         }
+        // A file no loader took would be clean for want of input.
+        if outcome.files_linted != 1 {
+            failures.push(format!("{file_name}: not read as an input"));
+        }
         let own = outcome
             .findings
             .iter()
@@ -347,6 +351,12 @@ fn doc_examples(name: &str) -> Result<(), Failed> {
             failures.push(format!(
                 "{}: does not load: {:?}",
                 block.section, outcome.errors
+            ));
+        }
+        if outcome.files_linted != 1 {
+            failures.push(format!(
+                "{}: not read as an input ({file_name})",
+                block.section
             ));
         }
         let own = outcome.findings.iter().any(|f| f.rule.code == code);
