@@ -511,3 +511,22 @@ fn statement_indices_follow_the_document_order() {
     let indices: Vec<usize> = doc.statements.iter().map(|s| s.index).collect();
     assert_eq!(indices, [0, 1]);
 }
+
+#[test]
+fn unquoted_yaml_version_is_a_string() {
+    // No YAML 1.1 coercion: an unquoted date stays the text it is.
+    let doc = read("Version: 2012-10-17\nStatement:\n  Effect: Allow\n  Action: s3:GetObject\n  Resource: '*'\n");
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    assert_eq!(doc.version.unwrap().value, "2012-10-17");
+}
+
+#[test]
+#[ignore = "production gap: principal type keys are not checked for duplicates, unlike \
+            statement keys and condition operators and keys"]
+fn duplicate_principal_types_are_reported() {
+    let text = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root", "AWS": "arn:aws:iam::444455556666:root"}, "Action": "s3:GetObject", "Resource": "*"}}"#;
+    let found = problems(text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].0.starts_with("duplicate"), "{found:?}");
+    assert_eq!(found[0].1, "\"AWS\"");
+}
