@@ -245,3 +245,47 @@ fn pathological_inputs_are_errors_not_crashes() {
         }
     }
 }
+
+/// Through the whole pipeline a bad file named on the command line is one error naming the
+/// file and position, and the run goes on with the other files. (While walking a folder,
+/// a file that is no recognised input is skipped quietly.)
+#[test]
+fn a_bad_file_is_reported_with_its_position_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.json"), "[".repeat(1_000)).unwrap();
+    std::fs::write(
+        dir.path().join("good.json"),
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let outcome = lint_files(&[dir.path().join("bad.json"), dir.path().join("good.json")]);
+    assert_eq!(outcome.files_linted, 1);
+    assert_eq!(outcome.errors.len(), 1, "{:?}", outcome.errors);
+    let error = &outcome.errors[0];
+    assert!(error.path.ends_with("bad.json"), "{}", error.path);
+    assert_eq!(
+        error.message,
+        "invalid JSON: nesting deeper than 256 levels"
+    );
+    let (file, span) = (error.file.unwrap(), error.span.unwrap());
+    assert!(outcome.sources[file].display.ends_with("bad.json"));
+    let at = outcome.sources[file].line_col(span.start);
+    assert_eq!((at.line, at.column), (1, 258));
+    assert!(
+        outcome
+            .findings
+            .iter()
+            .any(|f| f.rule.name == "wildcard-action"),
+        "the good file was not linted"
+    );
+}
+
+/// The one call into the linter: every rule on the given files.
+fn lint_files(paths: &[PathBuf]) -> iamlint::lint::Outcome {
+    iamlint::lint::run(&iamlint::lint::Options {
+        paths: paths.to_vec(),
+        excludes: Vec::new(),
+        max_file_size: iamlint::lint::DEFAULT_MAX_FILE_SIZE,
+        rules: iamlint::rules::RULES.to_vec(),
+    })
+}
