@@ -62,7 +62,10 @@ fn every_action_round_trips_through_lookup() {
 fn services_have_names() {
     assert_eq!(catalog().service("LAMBDA").unwrap().name(), "AWS Lambda");
     assert_eq!(catalog().service("s3").unwrap().name(), "Amazon S3");
-    assert_eq!(catalog().service("logs").unwrap().action_count(), 133);
+    // The count follows the data; it must agree with what `logs:*` expands to.
+    let logs = catalog().service("logs").unwrap().action_count();
+    assert!(logs > 50, "logs has only {logs} actions");
+    assert_eq!(catalog().expand("logs:*").actions().len(), logs);
     assert!(catalog().service("nope").is_none());
     assert!(catalog().service("").is_none());
 }
@@ -152,15 +155,18 @@ fn access_levels() {
     );
     assert_eq!(action("iam:TagRole").access_level(), AccessLevel::Tagging);
 
+    // Totals change with every catalog refresh: check their shape, not their values.
     let all = catalog().expand("*");
     let summary = AccessLevelSummary::of(all.actions());
-    assert_eq!(
-        AccessLevel::ALL.map(|l| summary.count(l)),
-        [3_748, 5_947, 11_485, 422, 719]
-    );
+    let counts = AccessLevel::ALL.map(|l| summary.count(l));
+    assert!(counts.iter().all(|&n| n > 0), "{counts:?}");
+    let total: usize = counts.iter().sum();
+    assert_eq!(total, all.actions().len());
+    assert!(total > 10_000, "the whole catalog has only {total} actions");
+    let [list, read, write, permissions, tagging] = counts;
     assert_eq!(
         summary.to_string(),
-        "22321 actions (422 permissions management, 11485 write, 5947 read, 3748 list, 719 tagging)"
+        format!("{total} actions ({permissions} permissions management, {write} write, {read} read, {list} list, {tagging} tagging)")
     );
 }
 
@@ -196,9 +202,14 @@ fn access_level_summary_display() {
 
 #[test]
 fn expand_patterns() {
-    assert_eq!(catalog().expand("*").actions().len(), 22_321);
-    assert_eq!(catalog().expand("logs:*").actions().len(), 133);
-    assert_eq!(catalog().expand("LOGS:*").actions().len(), 133);
+    // Totals are pinned once, in `counts_match_the_data`; here they only have to agree.
+    assert_eq!(
+        catalog().expand("*").actions().len(),
+        catalog().counts().actions
+    );
+    let logs = catalog().expand("logs:*").actions().len();
+    assert!(logs > 50, "logs:* expands to only {logs} actions");
+    assert_eq!(catalog().expand("LOGS:*").actions().len(), logs);
     assert_eq!(catalog().expand("s3:Gett*"), Expansion::Actions(vec![]));
     assert_eq!(expand_names("s3:GetObject"), ["s3:GetObject"]);
     assert_eq!(expand_names("s3:getobject"), ["s3:GetObject"]);
@@ -635,15 +646,48 @@ fn odd_input_does_not_panic() {
             "*",
             "é${X}",
         ] {
-            let _ = arn_matches_format(value, format);
-            let _ = arn_is_effectively_wildcard(value, format);
+            // Never panics; for the real formats, covering every ARN implies matching one.
+            let matches = arn_matches_format(value, format);
+            let covers = arn_is_effectively_wildcard(value, format);
+            if [BUCKET, OBJECT, TABLE].contains(&format) {
+                assert!(
+                    !covers || matches,
+                    "{value:?} covers {format:?} without matching it"
+                );
+                let plain = !value.contains(['*', '?']) && !value.starts_with("arn:");
+                assert!(!(plain && matches), "{value:?} matched {format:?}");
+            }
         }
-        let _ = cat.expand(value);
-        let _ = cat.action(value);
-        let _ = cat.condition_key(value);
-        let _ = cat.suggest_action(value);
-        let _ = cat.suggest_service(value);
-        let _ = super::condition::template_matches(value, "s3:ExistingObjectTag/é");
-        let _ = super::condition::template_matches("s3:${é}/<ü", value);
+        // No odd value is an action or a condition key, nor matches a key template.
+        assert!(cat.action(value).is_none(), "{value:?} is an action");
+        assert!(cat.condition_key(value).is_none(), "{value:?} is a key");
+        // (A template made of variables alone matches any key, by design.)
+        if !value.contains(['$', '<']) {
+            assert!(!super::condition::template_matches(
+                value,
+                "s3:ExistingObjectTag/é"
+            ));
+        }
+        assert!(!super::condition::template_matches("s3:${é}/<ü", value));
+        // An expansion holds only catalog actions; without exactly one colon it is invalid.
+        let expansion = cat.expand(value);
+        for a in expansion.actions() {
+            assert!(
+                cat.action(&a.full_name()).is_some(),
+                "{value:?} expanded to {a:?}"
+            );
+        }
+        if value.matches(':').count() != 1 {
+            assert_eq!(expansion, Expansion::Invalid, "{value:?}");
+        }
+        // A suggestion, when there is one, names something that exists.
+        if let Some(s) = cat.suggest_action(value) {
+            assert!(cat.action(&s).is_some(), "{value:?} suggested {s:?}");
+        }
+        if let Some(s) = cat.suggest_service(value) {
+            assert!(cat.service(&s).is_some(), "{value:?} suggested {s:?}");
+        }
     }
+    assert_eq!(cat.expand("s3:é*"), Expansion::Actions(Vec::new()));
+    assert_eq!(cat.expand("é:x"), Expansion::UnknownService);
 }

@@ -538,3 +538,7 @@ impl Reader<'_> {
         clauses
     }
 }
+
+#[cfg(test)]
+#[path = "policy_reader_tests.rs"]
+mod tests;

@@ -401,3 +401,7 @@ fn attribute_arn(resource_type: &str, name: &str, attribute: &str) -> Option<Str
     };
     Some(arn)
 }
+
+#[cfg(test)]
+#[path = "intrinsics_tests.rs"]
+mod tests;
