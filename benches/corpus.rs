@@ -60,6 +60,7 @@ fn main() {
         excludes: Vec::new(),
         max_file_size: lint::DEFAULT_MAX_FILE_SIZE,
         rules: RULES.to_vec(),
+        input_format: None,
     };
     let (full, outcome) = best_of(5, || lint::run(&options));
 

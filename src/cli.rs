@@ -105,6 +105,10 @@ struct CheckArgs {
     /// Files larger than this many bytes are reported and skipped.
     #[arg(long, value_name = "BYTES", default_value_t = lint::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+    /// Read every file as this format instead of recognising it by content
+    /// (one of the names in `iamlint check --help`).
+    #[arg(long, value_name = "FORMAT")]
+    input_format: Option<String>,
     /// Worker threads (default: one per CPU).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
@@ -374,6 +378,15 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         excludes: args.exclude.clone(),
         max_file_size: args.max_file_size,
         rules: selected_rules(&select, &ignore)?,
+        input_format: match &args.input_format {
+            None => None,
+            Some(name) => Some(crate::load::format_named(name).with_context(|| {
+                format!(
+                    "unknown input format `{name}`; known formats: {}",
+                    crate::load::format_names().join(", ")
+                )
+            })?),
+        },
     };
     let stdin = if args.stdin {
         let mut text = String::new();

@@ -1,5 +1,7 @@
-//! One lint run: discover, read, parse, load and check files in parallel, then merge the
-//! results in a deterministic order.
+//! One lint run: discover files, read them in parallel, give each readable file its id,
+//! then load and check each input unit in parallel, and merge the results in a
+//! deterministic order. File ids are fixed before loading, so model objects, findings and
+//! notes carry their final file id from the start.
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -23,6 +25,9 @@ pub struct Options {
     pub excludes: Vec<String>,
     pub max_file_size: u64,
     pub rules: Vec<&'static dyn Rule>,
+    /// Read every file as this format instead of recognising it by content
+    /// (`--input-format`).
+    pub input_format: Option<&'static load::Format>,
 }
 
 /// Text linted as if it were the file `path` (`--stdin --stdin-filename`).
@@ -74,29 +79,16 @@ pub struct FileNote {
     pub message: String,
 }
 
-struct FileOutcome {
-    source: Option<SourceFile>,
+/// What loading and checking one unit produced.
+struct UnitOutcome {
     findings: Vec<Finding>,
     notes: Vec<crate::load::LoadNote>,
     error: Option<(String, Option<Span>)>,
     linted: bool,
-    suppress: suppress::FilePass,
+    suppress: Vec<suppress::FilePass>,
 }
 
 const EMPTY_FILE: &str = "file is empty";
-
-impl FileOutcome {
-    fn failed(source: Option<SourceFile>, message: String, span: Option<Span>) -> Self {
-        FileOutcome {
-            source,
-            findings: Vec::new(),
-            notes: Vec::new(),
-            error: Some((message, span)),
-            linted: false,
-            suppress: suppress::FilePass::default(),
-        }
-    }
-}
 
 pub fn run(options: &Options) -> Outcome {
     run_with(options, &Settings::default())
@@ -115,18 +107,6 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
         None => discover::discover(&options.paths, &options.excludes),
     };
     candidates.retain(|c| !settings.config.is_excluded(&c.path, cwd.as_deref()));
-    let done = AtomicUsize::new(0);
-    let per_file: Vec<FileOutcome> = candidates
-        .par_iter()
-        .map(|c| {
-            let result = lint_candidate(c, cwd.as_deref(), options, settings);
-            if let Some(progress) = settings.progress {
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1, candidates.len());
-            }
-            result
-        })
-        .collect();
-
     let mut outcome = Outcome::default();
     for err in walk_errors {
         outcome.errors.push(FileError {
@@ -136,47 +116,94 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
             span: None,
         });
     }
+
+    // Read every candidate; a file that cannot be read is an error (or, met while walking
+    // and empty, nothing at all) and gets no id.
+    let texts: Vec<Result<String, String>> = candidates
+        .par_iter()
+        .map(|c| match &settings.stdin {
+            Some(input) if input.text.trim().is_empty() => Err("standard input is empty".into()),
+            Some(input) => Ok(input.text.clone()),
+            None => read_text(&c.path, options.max_file_size),
+        })
+        .collect();
+    for (candidate, text) in candidates.iter().zip(texts) {
+        let display = discover::display_path(&candidate.path, cwd.as_deref());
+        match text {
+            Ok(text) => {
+                let source = SourceFile::new(candidate.path.clone(), display, text);
+                outcome.sources.push(source);
+            }
+            // An empty file met while walking holds no policy; one named explicitly is an error.
+            Err(message) if message == EMPTY_FILE && !candidate.explicit => {}
+            Err(message) => outcome.errors.push(FileError {
+                path: display,
+                message,
+                file: None,
+                span: None,
+            }),
+        }
+    }
+    let explicit: Vec<bool> = {
+        let named: BTreeSet<&Path> = candidates
+            .iter()
+            .filter(|c| c.explicit)
+            .map(|c| c.path.as_path())
+            .collect();
+        let named_ref = &named;
+        outcome
+            .sources
+            .iter()
+            .map(|s| named_ref.contains(s.path.as_path()))
+            .collect()
+    };
+
+    // Each readable file is a unit of its own, with the id it has in `sources`.
+    let done = AtomicUsize::new(0);
+    let total = outcome.sources.len();
+    let per_unit: Vec<UnitOutcome> = (0..total)
+        .into_par_iter()
+        .map(|id| {
+            let result = lint_unit(
+                &outcome.sources,
+                id,
+                explicit[id],
+                cwd.as_deref(),
+                options,
+                settings,
+            );
+            if let Some(progress) = settings.progress {
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            }
+            result
+        })
+        .collect();
+
     let mut config_matched = BTreeSet::new();
     let mut config_used = BTreeSet::new();
-    for (candidate, result) in candidates.iter().zip(per_file) {
-        let id = outcome.sources.len();
+    for (id, result) in per_unit.into_iter().enumerate() {
         outcome.files_linted += usize::from(result.linted);
-        config_matched.extend(result.suppress.config_matched);
-        config_used.extend(result.suppress.config_used);
+        for pass in result.suppress {
+            config_matched.extend(pass.config_matched);
+            config_used.extend(pass.config_used);
+            outcome.suppressed.extend(pass.suppressed);
+        }
         if let Some((message, span)) = result.error {
-            let has_source = result.source.is_some();
             outcome.errors.push(FileError {
-                path: discover::display_path(&candidate.path, cwd.as_deref()),
+                path: outcome.sources[id].display.clone(),
                 message,
-                file: has_source.then_some(id),
+                file: Some(id),
                 span,
             });
         }
-        let Some(source) = result.source else {
-            continue;
-        };
-        outcome.sources.push(source);
         outcome
             .notes
             .extend(result.notes.into_iter().map(|n| FileNote {
-                file: id,
+                file: n.file,
                 span: n.span,
                 message: n.message,
             }));
-        let assign = |finding: &mut Finding| {
-            finding.file = id;
-            for related in &mut finding.related {
-                related.file = id;
-            }
-        };
-        for mut finding in result.findings {
-            assign(&mut finding);
-            outcome.findings.push(finding);
-        }
-        for mut suppressed in result.suppress.suppressed {
-            assign(&mut suppressed.finding);
-            outcome.suppressed.push(suppressed);
-        }
+        outcome.findings.extend(result.findings);
     }
     let unused: Vec<usize> = config_matched.difference(&config_used).copied().collect();
     let config_id = outcome.sources.len();
@@ -198,65 +225,79 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
     outcome
 }
 
-fn lint_candidate(
-    candidate: &Candidate,
+/// Load one unit, run the rules over its model and apply each file's suppressions.
+fn lint_unit(
+    sources: &[SourceFile],
+    id: FileId,
+    explicit: bool,
     cwd: Option<&Path>,
     options: &Options,
     settings: &Settings<'_>,
-) -> FileOutcome {
-    let display = discover::display_path(&candidate.path, cwd);
-    let text = match &settings.stdin {
-        Some(input) if input.text.trim().is_empty() => Err("standard input is empty".into()),
-        Some(input) => Ok(input.text.clone()),
-        None => read_text(&candidate.path, options.max_file_size),
-    };
-    let text = match text {
-        Ok(text) => text,
-        // An empty file met while walking holds no policy; one named explicitly is an error.
-        Err(message) if message == EMPTY_FILE && !candidate.explicit => {
-            return FileOutcome {
-                error: None,
-                ..FileOutcome::failed(None, message, None)
+) -> UnitOutcome {
+    let source = &sources[id];
+    let loaded = match load::load_file(id, source, explicit, options.input_format) {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            return UnitOutcome {
+                findings: Vec::new(),
+                notes: Vec::new(),
+                error: Some((err.message, err.span)),
+                linted: false,
+                suppress: Vec::new(),
             }
         }
-        Err(message) => return FileOutcome::failed(None, message, None),
     };
-    let source = SourceFile::new(candidate.path.clone(), display, text);
-    // File ids are assigned after the parallel phase; 0 is a placeholder.
-    match load::load(0, &source, candidate.explicit) {
-        Ok(loaded) => {
-            let mut findings = Vec::new();
-            rules::check_model(
-                &loaded.model,
-                &options.rules,
-                &settings.config.rule_settings,
-                &mut findings,
-            );
-            let relative_path = settings.config.relative_path(&candidate.path, cwd);
-            let input = suppress::FileInput {
-                source: &source,
-                loaded: &loaded,
-                relative_path: &relative_path,
-                config: &settings.config,
-                rules: &options.rules,
-            };
-            let mut pass = suppress::apply(&input, findings);
-            let mut findings = std::mem::take(&mut pass.findings);
-            let suppressed = pass.suppressed.iter_mut().map(|s| &mut s.finding);
-            for finding in findings.iter_mut().chain(suppressed) {
-                settings.config.adjust_severity(finding);
-            }
-            FileOutcome {
-                linted: loaded.kind.is_some(),
-                source: Some(source),
-                findings,
-                notes: loaded.notes,
-                error: None,
-                suppress: pass,
-            }
-        }
-        Err(err) => FileOutcome::failed(Some(source), err.message, err.span),
+    let mut findings = Vec::new();
+    rules::check_model(
+        &loaded.model,
+        &options.rules,
+        &settings.config.rule_settings,
+        &mut findings,
+    );
+    let mut passes = Vec::new();
+    let mut kept = Vec::new();
+    // Suppressions are per file: comments and resource spans belong to one source.
+    for file in unit_files(&loaded, id) {
+        let (here, rest): (Vec<Finding>, Vec<Finding>) =
+            findings.into_iter().partition(|f| f.file == file);
+        findings = rest;
+        let source = &sources[file];
+        let relative_path = settings.config.relative_path(&source.path, cwd);
+        let input = suppress::FileInput {
+            source,
+            file,
+            loaded: &loaded,
+            relative_path: &relative_path,
+            config: &settings.config,
+            rules: &options.rules,
+        };
+        let mut pass = suppress::apply(&input, here);
+        kept.append(&mut pass.findings);
+        passes.push(pass);
     }
+    // Findings placed in files outside the unit (a policy's related file) stay as they are.
+    kept.append(&mut findings);
+    for finding in kept.iter_mut().chain(
+        passes
+            .iter_mut()
+            .flat_map(|p| p.suppressed.iter_mut().map(|s| &mut s.finding)),
+    ) {
+        settings.config.adjust_severity(finding);
+    }
+    UnitOutcome {
+        linted: loaded.format.is_some(),
+        findings: kept,
+        notes: loaded.notes,
+        error: None,
+        suppress: passes,
+    }
+}
+
+/// The files of a unit, starting with its first one.
+fn unit_files(loaded: &load::Loaded, first: FileId) -> Vec<FileId> {
+    let mut files = vec![first];
+    files.extend(loaded.files.iter().map(|f| f.id).filter(|&f| f != first));
+    files
 }
 
 /// Read a file as UTF-8 text, with a one-line reason when that is not possible.

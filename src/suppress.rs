@@ -12,7 +12,7 @@
 
 use crate::config::Config;
 use crate::finding::{Finding, RuleMeta};
-use crate::load::Loaded;
+use crate::load::{Loaded, HASH_COMMENTS};
 use crate::rules::{self, Rule};
 use crate::source::{FileId, SourceFile, Span};
 
@@ -50,6 +50,8 @@ pub struct Suppressed {
 /// What the pass needs to know about one file.
 pub struct FileInput<'a> {
     pub source: &'a SourceFile,
+    /// The file's id in the run; the unit it belongs to may hold other files too.
+    pub file: FileId,
     pub loaded: &'a Loaded,
     /// The file's path as config patterns see it (`Config::relative_path`).
     pub relative_path: &'a str,
@@ -176,7 +178,7 @@ pub fn apply(input: &FileInput<'_>, findings: Vec<Finding>) -> FilePass {
         pass.config_matched.push(index);
         let scope = match &entry.sid {
             Some(sid) => Scope {
-                spans: statement_spans(input.loaded)
+                spans: statement_spans(input)
                     .filter(|(s, _)| s.as_deref() == Some(sid.as_str()))
                     .map(|(_, span)| span)
                     .collect(),
@@ -305,8 +307,13 @@ fn split(
     (kept, suppressed)
 }
 
-fn statement_spans(loaded: &Loaded) -> impl Iterator<Item = (Option<String>, Span)> + '_ {
-    loaded.model.policies.iter().flat_map(|p| {
+/// The statements written in this file, with their Sids.
+fn statement_spans<'a>(
+    input: &'a FileInput<'_>,
+) -> impl Iterator<Item = (Option<String>, Span)> + 'a {
+    let file = input.file;
+    let policies = input.loaded.model.policies.iter();
+    policies.filter(move |p| p.file == file).flat_map(|p| {
         p.statements
             .iter()
             .map(|s| (s.sid.as_ref().map(|sid| sid.value.clone()), s.span))
@@ -319,11 +326,14 @@ fn read_comments(
     problem: &mut impl FnMut(Span, String, String),
     enabled: &impl Fn(&RuleMeta) -> bool,
 ) {
-    let Some(document) = &input.loaded.document else {
+    let Some(file) = input.loaded.file(input.file) else {
         return;
     };
+    let example = file
+        .comment_syntax
+        .map_or(HASH_COMMENTS.example, |c| c.example);
     let source = input.source;
-    for comment in &document.comments {
+    for comment in &file.comments {
         let directive = parse_directive(&comment.text);
         let (rules, reason) = match directive {
             Directive::None => continue,
@@ -334,14 +344,13 @@ fn read_comments(
                         "suppression comment `{}` is malformed",
                         source.slice(comment.span).trim()
                     ),
-                    "write `# iamlint: ignore[rule-name, ...] reason`".into(),
+                    format!("write `{example}`"),
                 );
                 continue;
             }
             Directive::Ignore { rules, reason } => (rules, reason),
         };
-        // The text starts right after `#`.
-        let text_start = comment.span.start as usize + 1;
+        let text_start = comment.text_start as usize;
         if reason.is_empty() {
             let names: Vec<&str> = rules.iter().map(|(_, n)| *n).collect();
             problem(
@@ -387,6 +396,10 @@ fn read_comments(
 /// The line a comment applies to and, when a resource or statement starts there, its span.
 fn comment_scope(input: &FileInput<'_>, comment: Span) -> Scope {
     let source = input.source;
+    let file = input.loaded.file(input.file);
+    let markers = file
+        .and_then(|f| f.comment_syntax)
+        .map_or(HASH_COMMENTS.line_markers, |c| c.line_markers);
     let at = source.line_col(comment.start);
     let before: String = source
         .line_text(at.line)
@@ -396,7 +409,7 @@ fn comment_scope(input: &FileInput<'_>, comment: Span) -> Scope {
     let target = if before.trim().is_empty() {
         (at.line + 1..=source.line_count()).find(|&l| {
             let text = source.line_text(l).trim();
-            !text.is_empty() && !text.starts_with('#')
+            !text.is_empty() && !markers.iter().any(|m| text.starts_with(m))
         })
     } else {
         Some(at.line)
@@ -405,15 +418,10 @@ fn comment_scope(input: &FileInput<'_>, comment: Span) -> Scope {
         return Scope::default();
     };
     let starts_on_target = |span: &Span| source.line_col(span.start).line == target;
-    let mut spans: Vec<Span> = input
-        .loaded
-        .resources
-        .iter()
-        .copied()
-        .filter(starts_on_target)
-        .collect();
+    let resources = file.map(|f| f.resources.as_slice()).unwrap_or_default();
+    let mut spans: Vec<Span> = resources.iter().copied().filter(starts_on_target).collect();
     if spans.is_empty() {
-        spans = statement_spans(input.loaded)
+        spans = statement_spans(input)
             .map(|(_, span)| span)
             .filter(starts_on_target)
             .collect();
@@ -431,7 +439,11 @@ fn read_metadata(
     problem: &mut impl FnMut(Span, String, String),
     enabled: &impl Fn(&RuleMeta) -> bool,
 ) {
-    for declared in &input.loaded.suppressions {
+    let declared_here = input
+        .loaded
+        .file(input.file)
+        .map(|f| f.suppressions.as_slice());
+    for declared in declared_here.unwrap_or_default() {
         let name = declared.rule.value.as_str();
         let Some(rule) = rules::find(name).map(|r| r.meta()) else {
             problem(
@@ -522,6 +534,7 @@ mod tests {
         let pass = apply(
             &FileInput {
                 source: &source,
+                file: 0,
                 loaded: &loaded,
                 relative_path: "p.yaml",
                 config,

@@ -15,6 +15,7 @@ fn lint(paths: &[&Path]) -> Outcome {
         excludes: Vec::new(),
         max_file_size: lint::DEFAULT_MAX_FILE_SIZE,
         rules: RULES.to_vec(),
+        input_format: None,
     })
 }
 

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use iamlint::load::{self, InputKind};
+use iamlint::load;
 use iamlint::source::SourceFile;
 
 /// A small deterministic generator (xorshift), so failures reproduce.
@@ -157,7 +157,7 @@ fn mutated_inputs_never_panic() {
 /// a load of the given kind (`None`: not an input iamlint reads).
 enum Expect {
     Error(&'static str, usize, usize),
-    Loaded(Option<InputKind>),
+    Loaded(Option<&'static str>),
 }
 
 #[test]
@@ -201,7 +201,7 @@ fn pathological_inputs_are_errors_not_crashes() {
         (
             "x.json",
             "\u{feff}{\"Statement\": []}".to_string(),
-            Loaded(Some(InputKind::IamPolicy)),
+            Loaded(Some("iam-policy")),
         ),
         (
             "x.json",
@@ -233,7 +233,7 @@ fn pathological_inputs_are_errors_not_crashes() {
                 assert_eq!((at.line, at.column), (line, column), "{name} {head:?}");
             }
             (Ok(loaded), Loaded(kind)) => {
-                assert_eq!(loaded.kind, kind, "{name} {head:?}");
+                assert_eq!(loaded.format.map(|f| f.name), kind, "{name} {head:?}");
             }
             (Err(e), Loaded(kind)) => {
                 panic!(
@@ -244,7 +244,7 @@ fn pathological_inputs_are_errors_not_crashes() {
             (Ok(loaded), Error(message, ..)) => {
                 panic!(
                     "{name} {head:?}: expected {message:?}, loaded {:?}",
-                    loaded.kind
+                    loaded.format.map(|f| f.name)
                 )
             }
         }
@@ -292,5 +292,6 @@ fn lint_files(paths: &[PathBuf]) -> iamlint::lint::Outcome {
         excludes: Vec::new(),
         max_file_size: iamlint::lint::DEFAULT_MAX_FILE_SIZE,
         rules: iamlint::rules::RULES.to_vec(),
+        input_format: None,
     })
 }

@@ -48,6 +48,7 @@ fn lint_paths(paths: &[PathBuf], enabled: &[&'static dyn Rule]) -> Outcome {
         excludes: Vec::new(),
         max_file_size: lint::DEFAULT_MAX_FILE_SIZE,
         rules: enabled.to_vec(),
+        input_format: None,
     };
     lint::run(&options)
 }

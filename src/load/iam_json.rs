@@ -1,9 +1,48 @@
 //! Raw IAM policy documents (identity, resource and trust policies) in JSON or YAML.
 
 use super::policy_reader::{read_policy, Literal};
-use crate::model::PolicyDocument;
-use crate::source::FileId;
+use super::{Format, LoadError, Loaded, Sniff, Syntax, UnitFile, HASH_COMMENTS};
 use crate::syntax::Node;
+
+pub static FORMAT: Format = Format {
+    name: "iam-policy",
+    title: "IAM policy",
+    extensions: &["json", "yaml", "yml"],
+    syntax: Syntax::JsonOrYaml,
+    comments: &HASH_COMMENTS,
+};
+
+pub struct IamJsonLoader;
+
+impl super::Loader for IamJsonLoader {
+    fn format(&self) -> &'static Format {
+        &FORMAT
+    }
+
+    fn sniff(&self, input: &Sniff<'_>) -> bool {
+        match input.root {
+            Some(root) => is_policy(root),
+            // Unparsable text that was meant to be a policy (and not a template, whose
+            // policies have the same keys).
+            None => {
+                let text = &input.source.text;
+                !text.contains("AWS::")
+                    && ["\"Statement\"", "Statement:", "\"Effect\"", "Effect:"]
+                        .iter()
+                        .any(|marker| text.contains(marker))
+            }
+        }
+    }
+
+    fn load(&self, unit: &UnitFile<'_>, out: &mut Loaded) -> Result<(), LoadError> {
+        if let Some(root) = super::root_of(unit) {
+            out.model
+                .policies
+                .push(read_policy(root, unit.id, None, &Literal));
+        }
+        Ok(())
+    }
+}
 
 /// A policy document has a `Statement` or a policy-language `Version` (so a misspelt
 /// `Statements` is still linted), and is not a CloudFormation template.
@@ -15,8 +54,4 @@ pub fn is_policy(root: &Node) -> bool {
     (root.get("Statement").is_some() || policy_version)
         && root.get("Resources").is_none()
         && root.get("AWSTemplateFormatVersion").is_none()
-}
-
-pub fn load(root: &Node, file: FileId) -> Vec<PolicyDocument> {
-    vec![read_policy(root, file, None, &Literal)]
 }

@@ -52,8 +52,10 @@ pub struct Node {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Comment {
     pub span: Span,
-    /// Text after `#`.
+    /// Text after the comment marker (`#`, `//`, `/*`).
     pub text: String,
+    /// Byte offset where `text` starts in the file.
+    pub text_start: u32,
 }
 
 /// A parsed file: one root per YAML document (JSON has exactly one).

@@ -84,6 +84,8 @@ impl Builder<'_> {
             Event::Comment(text, _) => self.doc.comments.push(Comment {
                 span,
                 text: text.into_owned(),
+                // After the one-byte `#`.
+                text_start: span.start + 1,
             }),
             Event::Scalar(text, style, anchor, tag) => {
                 let style = match style {

@@ -179,16 +179,24 @@ pub fn load(template: &Template<'_>, model: &mut FileModel, notes: &mut Vec<Load
         return;
     }
     for resource in &template.resources {
-        for connector in connectors_of(resource, notes) {
+        for connector in connectors_of(template.file, resource, notes) {
             if let Err((span, message)) = load_connector(template, &connector, model) {
-                notes.push(LoadNote { span, message });
+                notes.push(LoadNote {
+                    file: template.file,
+                    span,
+                    message,
+                });
             }
         }
     }
 }
 
 /// The standalone connector a resource is, or the connectors embedded in it.
-fn connectors_of<'a>(resource: &'a Entry, notes: &mut Vec<LoadNote>) -> Vec<Connector<'a>> {
+fn connectors_of<'a>(
+    file: crate::source::FileId,
+    resource: &'a Entry,
+    notes: &mut Vec<LoadNote>,
+) -> Vec<Connector<'a>> {
     let props = resource.value.get("Properties");
     let mut out = Vec::new();
     if entry_type(resource) == Some("AWS::Serverless::Connector") {
@@ -205,6 +213,7 @@ fn connectors_of<'a>(resource: &'a Entry, notes: &mut Vec<LoadNote>) -> Vec<Conn
     };
     let Some(entries) = embedded.as_map() else {
         notes.push(LoadNote {
+            file,
             span: embedded.span,
             message: format!(
                 "`Connectors` of `{}` must be a map of connector names to connectors",
@@ -221,6 +230,7 @@ fn connectors_of<'a>(resource: &'a Entry, notes: &mut Vec<LoadNote>) -> Vec<Conn
             .filter(|p| p.as_map().is_some())
         else {
             notes.push(LoadNote {
+                file,
                 span: entry.key.span,
                 message: format!("connector {name} has no `Properties` map"),
             });
@@ -236,6 +246,7 @@ fn connectors_of<'a>(resource: &'a Entry, notes: &mut Vec<LoadNote>) -> Vec<Conn
                 Some(extra) if reference.get("Id").is_none() => source.extend(extra.to_vec()),
                 _ => {
                     notes.push(LoadNote {
+                        file,
                         span: reference.span,
                         message: format!(
                             "`SourceReference` of connector {name} must be a map without `Id`"

@@ -12,7 +12,10 @@ mod sam;
 
 use std::collections::HashMap;
 
-use super::{DeclaredSuppression, LoadNote, Loaded};
+use super::{
+    DeclaredSuppression, Format, LoadError, LoadNote, Loaded, Sniff, Syntax, UnitFile,
+    HASH_COMMENTS,
+};
 use crate::model::{Dialect, FileModel, Origin};
 use crate::source::{FileId, Span, Spanned};
 use crate::syntax::{Entry, Node};
@@ -34,6 +37,40 @@ pub struct Template<'a> {
     resource_index: HashMap<&'a str, usize>,
     pub sam: bool,
     pub globals: Option<&'a Node>,
+}
+
+pub static FORMAT: Format = Format {
+    name: "cloudformation",
+    title: "CloudFormation template",
+    extensions: &["json", "yaml", "yml", "template"],
+    syntax: Syntax::JsonOrYaml,
+    comments: &HASH_COMMENTS,
+};
+
+/// CloudFormation templates, AWS SAM and CDK output (`cdk.out`).
+pub struct Loader;
+
+impl super::Loader for Loader {
+    fn format(&self) -> &'static Format {
+        &FORMAT
+    }
+
+    fn sniff(&self, input: &Sniff<'_>) -> bool {
+        match input.root {
+            Some(root) => is_template(root),
+            // Unparsable text that was meant to be a template.
+            None => ["AWSTemplateFormatVersion", "AWS::"]
+                .iter()
+                .any(|marker| input.source.text.contains(marker)),
+        }
+    }
+
+    fn load(&self, unit: &UnitFile<'_>, out: &mut Loaded) -> Result<(), LoadError> {
+        if let Some(root) = super::root_of(unit) {
+            load(root, unit.id, &unit.source.text, out);
+        }
+        Ok(())
+    }
 }
 
 /// A template has `AWSTemplateFormatVersion`, or `Resources` whose entries carry a `Type`
@@ -204,6 +241,7 @@ pub fn load(root: &Node, file: FileId, text: &str, loaded: &mut Loaded) {
         .filter(|t| !t.starts_with("AWS::Serverless") && *t != "AWS::LanguageExtensions")
     {
         loaded.notes.push(LoadNote {
+            file,
             span: root.get("Transform").map_or(Span::default(), |t| t.span),
             message: format!(
                 "macro `{other}` is not evaluated offline; resources it would add are not linted"
@@ -211,12 +249,13 @@ pub fn load(root: &Node, file: FileId, text: &str, loaded: &mut Loaded) {
         });
     }
     for resource in &template.resources {
-        loaded
-            .resources
+        let this = loaded.file_mut(file);
+        this.resources
             .push(resource.key.span.cover(resource.value.span));
-        read_metadata_suppressions(resource, &mut loaded.suppressions);
+        read_metadata_suppressions(resource, &mut this.suppressions);
         if resource.key.value.starts_with("Fn::ForEach") {
             loaded.notes.push(LoadNote {
+                file,
                 span: resource.key.span,
                 message: "`Fn::ForEach` resources are not expanded offline; their policies are not linted".into(),
             });

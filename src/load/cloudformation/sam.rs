@@ -221,6 +221,7 @@ fn read_policy_item(
                         role.policies.push(model.policies.len() - 1);
                     }
                     Err(message) => notes.push(LoadNote {
+                        file: template.file,
                         span: entry.key.span,
                         message: format!("SAM policy template `{}`: {message}", entry.key.value),
                     }),
@@ -231,6 +232,7 @@ fn read_policy_item(
                 role.managed_policies.extend(managed_policy_ref(template, item));
             }
             _ => notes.push(LoadNote {
+                file: template.file,
                 span: item.span,
                 message: "unrecognised entry in `Policies`: not a managed policy, policy document or SAM policy template".into(),
             }),
