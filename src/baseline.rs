@@ -253,4 +253,3 @@ mod legacy {
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 }
-

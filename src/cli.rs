@@ -446,7 +446,20 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         });
     }
     let baselined = match &args.baseline {
-        Some(path) => Some(Baseline::read(path)?.apply(&mut outcome, path, &cwd)),
+        Some(path) => {
+            let applied = Baseline::read(path)?.apply(&mut outcome, path, &cwd);
+            if applied.outdated && !args.quiet {
+                writeln!(
+                    std::io::stderr(),
+                    "note: {} uses baseline format {}; it still works, but run `iamlint check --write-baseline {}` to upgrade it to format {}",
+                    path.display(),
+                    crate::baseline::LEGACY_VERSION,
+                    path.display(),
+                    crate::baseline::VERSION
+                )?;
+            }
+            Some(applied)
+        }
         None => None,
     };
     let suppressed = outcome.suppressed.len();

@@ -49,7 +49,11 @@ impl Identity {
 ///
 /// Duplicates are counted in the order given: pass unsuppressed findings (in report order)
 /// before any others so their counters are the same for every consumer.
-pub fn identities(sources: &[SourceFile], paths: &[String], findings: &[&Finding]) -> Vec<Identity> {
+pub fn identities(
+    sources: &[SourceFile],
+    paths: &[String],
+    findings: &[&Finding],
+) -> Vec<Identity> {
     // Secrets flagged by any finding are left out of every anchor in that file: the span
     // of one finding can cover a secret that another finding reports.
     let mut secrets: Vec<Vec<Span>> = vec![Vec::new(); sources.len()];
@@ -84,6 +88,27 @@ pub fn identities(sources: &[SourceFile], paths: &[String], findings: &[&Finding
                 occurrence,
             }
         })
+        .collect()
+}
+
+/// Fingerprints of `findings`, with paths relative to `root` (the current directory when
+/// `None`). Reporters call this; the baseline uses [`identities`] for its own root.
+pub fn fingerprints(
+    sources: &[SourceFile],
+    findings: &[&Finding],
+    root: Option<&Path>,
+) -> Vec<String> {
+    let cwd = std::env::current_dir().ok();
+    let paths: Vec<String> = sources
+        .iter()
+        .map(|s| match cwd.as_deref() {
+            Some(cwd) => project_path(&s.path, root.unwrap_or(cwd), cwd),
+            None => s.display.clone(),
+        })
+        .collect();
+    identities(sources, &paths, findings)
+        .iter()
+        .map(Identity::fingerprint)
         .collect()
 }
 
@@ -230,7 +255,8 @@ mod tests {
             .collect()
     }
 
-    const POLICY: &str = "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"s3:*\"}\n  ]\n}\n";
+    const POLICY: &str =
+        "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"s3:*\"}\n  ]\n}\n";
 
     #[test]
     fn fnv1a_matches_reference_vectors() {

@@ -283,7 +283,9 @@ pub fn write_with(
         .iter()
         .chain(outcome.suppressed.iter().map(|s| &s.finding))
         .collect();
-    let fingerprints = fingerprints(outcome, src_root.as_deref(), &all);
+    // The shared identity with paths relative to `%SRCROOT%`; unsuppressed findings come
+    // first so their fingerprints match the baseline's and JSON's.
+    let fingerprints = identity::fingerprints(&outcome.sources, &all, src_root.as_deref());
     let results = all
         .iter()
         .zip(fingerprints)
@@ -621,24 +623,6 @@ fn doc_intro(doc: &str) -> Option<String> {
     (!paragraph.is_empty()).then(|| paragraph.join(" "))
 }
 
-/// The shared finding identity (`finding::identity`), with paths relative to `%SRCROOT%`.
-/// Unsuppressed findings come first, so their fingerprints match the baseline's and JSON's.
-fn fingerprints(outcome: &Outcome, src_root: Option<&Path>, all: &[&Finding]) -> Vec<String> {
-    let cwd = std::env::current_dir().ok();
-    let paths: Vec<String> = outcome
-        .sources
-        .iter()
-        .map(|s| match (src_root, cwd.as_deref()) {
-            (Some(root), Some(cwd)) => identity::project_path(&s.path, root, cwd),
-            _ => s.display.clone(),
-        })
-        .collect();
-    identity::identities(&outcome.sources, &paths, all)
-        .iter()
-        .map(identity::Identity::fingerprint)
-        .collect()
-}
-
 fn source_language(path: &str) -> Option<&'static str> {
     let ext = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
     match ext.as_str() {
@@ -892,7 +876,11 @@ mod tests {
         let changed = POLICY.replace("\"Allow\"", "\"Allow\" ");
         assert_eq!(fingerprint(&changed), base, "whitespace only");
         let neighbour = POLICY.replace("\"Resource\"", "\"NotResource\"");
-        assert_eq!(fingerprint(&neighbour), base, "only the flagged value and its key count");
+        assert_eq!(
+            fingerprint(&neighbour),
+            base,
+            "only the flagged value and its key count"
+        );
         let other = POLICY.replace("\"Action\"", "\"NotAction\"");
         assert_ne!(fingerprint(&other), base);
     }
