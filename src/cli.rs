@@ -99,7 +99,8 @@ struct CheckArgs {
     /// Skip these rules (names, codes or categories), in addition to `ignore` from the config.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Skip paths containing this text.
+    /// Skip files and folders matching this gitignore-like pattern, relative to the current
+    /// directory (`legacy/`, `**/fixtures/*.json`); repeatable. Same rules as config `exclude`.
     #[arg(long, value_name = "PATTERN")]
     exclude: Vec<String>,
     /// Files larger than this many bytes are reported and skipped.
@@ -376,6 +377,9 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     } else {
         args.paths.clone()
     };
+    // Reject a bad pattern up front rather than as a walk error after linting starts.
+    crate::discover::PathPatterns::new(args.exclude.iter().map(String::as_str))
+        .context("--exclude")?;
     let options = lint::Options {
         paths,
         excludes: args.exclude.clone(),

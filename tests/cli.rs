@@ -325,6 +325,95 @@ reason = "statement was removed"
     assert!(!stdout(&out).contains("suppressed findings"));
 }
 
+/// The files that have findings in a JSON report, sorted.
+fn files_with_findings(report: &Value) -> Vec<String> {
+    let mut files: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_string())
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+#[test]
+fn cli_and_config_exclude_share_gitignore_like_patterns() {
+    let tree = [
+        "legacy/a.json",
+        "stacks/legacy/b.json",
+        "legacy-new/c.json",
+        "tests/fixtures/d.json",
+        "tests/fixtures/sub/e.json",
+        "policies/old/f.json",
+        "app/policies/old/g.json",
+        "keep.json",
+    ];
+    let files: Vec<(&str, &str)> = tree.iter().map(|p| (*p, WILDCARD_ACTION)).collect();
+    let dir = project(&files);
+    let patterns = ["legacy", "**/fixtures/*.json", "policies/old/"];
+    let kept = [
+        "app/policies/old/g.json",
+        "keep.json",
+        "legacy-new/c.json",
+        "tests/fixtures/sub/e.json",
+    ];
+
+    let mut args = vec!["check", "--format", "json"];
+    for pattern in patterns {
+        args.extend(["--exclude", pattern]);
+    }
+    let report = json(&iamlint(dir.path(), &args));
+    assert_eq!(files_with_findings(&report), kept, "--exclude");
+
+    let config = format!(
+        "exclude = [{}]\n",
+        patterns.map(|p| format!("\"{p}\"")).join(", ")
+    );
+    write(dir.path(), "iamlint.toml", &config);
+    let report = json(&iamlint(dir.path(), &["check", "--format", "json"]));
+    assert_eq!(files_with_findings(&report), kept, "config exclude");
+    fs::remove_file(dir.path().join("iamlint.toml")).unwrap();
+
+    // A pattern with a slash is anchored to the current directory for `--exclude`.
+    let app = dir.path().join("app");
+    let report = json(&iamlint(
+        &app,
+        &["check", "--format", "json", "--exclude", "policies/old/"],
+    ));
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+    let report = json(&iamlint(
+        dir.path(),
+        &[
+            "check",
+            "app",
+            "--format",
+            "json",
+            "--exclude",
+            "policies/old/",
+        ],
+    ));
+    assert_eq!(files_with_findings(&report), ["app/policies/old/g.json"]);
+
+    // Bad patterns are input errors, from either place.
+    let out = iamlint(dir.path(), &["check", "--exclude", "a/[b"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("invalid path pattern `a/[b`"),
+        "{}",
+        stderr(&out)
+    );
+    write(dir.path(), "iamlint.toml", "exclude = [\"a/[b\"]\n");
+    let out = iamlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("invalid path pattern `a/[b`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn allowed_actions_accepts_listed_wildcards() {
     let dir = project(&[
