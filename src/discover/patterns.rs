@@ -30,8 +30,8 @@ impl PathPatterns {
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
             let text = pattern.trim();
-            let text = text.strip_prefix("./").unwrap_or(text);
-            let (text, rooted) = match text.strip_prefix('/') {
+            // A leading `/` or `./` anchors to the base, as a slash elsewhere does.
+            let (text, rooted) = match text.strip_prefix("./").or_else(|| text.strip_prefix('/')) {
                 Some(rest) => (rest, true),
                 None => (text, false),
             };
