@@ -34,7 +34,8 @@ pub const DEFAULT_CONFIG: &str = r#"# iamlint configuration. Every setting is op
 # Exit with 1 when a finding is at or above this severity: critical, high, medium, low, info.
 # fail-on = "low"
 
-# Skip matching files (gitignore-like: `name` matches at any depth, `dir/x` from here).
+# Skip matching files and folders, as `--exclude` does (gitignore-like: `name` matches at any
+# depth, a pattern with a slash such as `dir/x` matches from here, `**` crosses folders).
 # exclude = ["cdk.out/", "policies/legacy/", "*.generated.json"]
 
 # Severity per rule, replacing the rule's own.
