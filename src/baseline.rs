@@ -1,25 +1,27 @@
 //! Baselines: record today's findings (`check --write-baseline FILE`) and later report only
 //! new ones (`check --baseline FILE`).
 //!
-//! A finding is matched by rule, file and a fingerprint of the flagged text (the finding's
-//! source text with whitespace collapsed, plus an occurrence index among findings of the same
-//! rule, file and text), so moving lines or adding unrelated ones does not resurface old
-//! findings. File paths are relative to the baseline file's directory.
+//! A finding is matched by its identity (`finding::identity`): rule code, file and a
+//! line-independent fingerprint, the same one SARIF and JSON output carry, so moving lines or
+//! adding unrelated ones does not resurface old findings. File paths are relative to the
+//! baseline file's directory. Version 1 files (written before fingerprints were shared) are
+//! still read and matched with their own fingerprint; writing the baseline again upgrades them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config;
 use crate::discover;
+use crate::finding::identity;
 use crate::finding::Finding;
 use crate::lint::Outcome;
-use crate::report;
 use crate::rules;
 
 /// Bump when the fingerprint or the entry format changes meaning.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+/// The previous version, still matched with its own fingerprint (see `legacy`).
+pub const LEGACY_VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Entry {
@@ -55,6 +57,8 @@ pub struct Applied {
     pub matched: usize,
     /// Baseline entries of linted (or deleted) files with no current finding.
     pub fixed: usize,
+    /// The file is in the previous format: it still works, but should be written again.
+    pub outdated: bool,
 }
 
 /// Where baseline paths are relative to: the baseline file's directory, made absolute.
@@ -69,7 +73,7 @@ impl Baseline {
     /// The baseline of every finding in an outcome.
     pub fn from_outcome(outcome: &Outcome, baseline_path: &Path, cwd: &Path) -> Baseline {
         let base = base_dir(baseline_path, cwd);
-        let mut entries: Vec<Entry> = fingerprints(outcome, &base, cwd)
+        let mut entries: Vec<Entry> = keys(outcome, &base, cwd)
             .into_iter()
             .zip(&outcome.findings)
             .map(|(key, finding)| Entry {
@@ -97,7 +101,7 @@ impl Baseline {
                 path: shown.clone(),
                 message: e.to_string(),
             })?;
-        if baseline.version != VERSION {
+        if baseline.version != VERSION && baseline.version != LEGACY_VERSION {
             return Err(BaselineError::Invalid {
                 path: shown,
                 message: format!(
@@ -131,7 +135,11 @@ impl Baseline {
                 Some((code, e.file.clone(), e.fingerprint.clone()))
             })
             .collect();
-        let keys = fingerprints(outcome, &base, cwd);
+        let keys = if self.version == LEGACY_VERSION {
+            legacy::keys(outcome, &base, cwd)
+        } else {
+            keys(outcome, &base, cwd)
+        };
         let linted_files: HashSet<String> = keys.iter().map(|k| k.file.clone()).collect();
         let linted_files: HashSet<String> = linted_files
             .into_iter()
@@ -143,7 +151,10 @@ impl Baseline {
             )
             .collect();
         let mut kept = Vec::with_capacity(outcome.findings.len());
-        let mut applied = Applied::default();
+        let mut applied = Applied {
+            outdated: self.version == LEGACY_VERSION,
+            ..Applied::default()
+        };
         for (finding, key) in std::mem::take(&mut outcome.findings).into_iter().zip(keys) {
             if remaining.remove(&(finding.rule.code, key.file, key.fingerprint)) {
                 applied.matched += 1;
@@ -166,72 +177,79 @@ struct Key {
 }
 
 fn relative_to(path: &Path, base: &Path, cwd: &Path) -> String {
-    let absolute = config::normalize(&cwd.join(path));
-    match absolute.strip_prefix(base) {
-        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-        Err(_) => discover::display_path(&absolute, Some(cwd)),
-    }
+    identity::project_path(path, base, cwd)
 }
 
-/// One key per finding, in the outcome's order.
-fn fingerprints(outcome: &Outcome, base: &Path, cwd: &Path) -> Vec<Key> {
-    let files: Vec<String> = outcome
+/// One key per finding, in the outcome's order: the shared identity, with paths relative to
+/// the baseline's directory.
+fn keys(outcome: &Outcome, base: &Path, cwd: &Path) -> Vec<Key> {
+    let paths: Vec<String> = outcome
         .sources
         .iter()
         .map(|s| relative_to(&s.path, base, cwd))
         .collect();
-    let mut seen: HashMap<(&'static str, usize, u64), usize> = HashMap::new();
-    outcome
-        .findings
-        .iter()
-        .map(|finding| {
-            let hash = fnv1a(flagged_text(outcome, finding).as_bytes());
-            let index = seen
-                .entry((finding.rule.code, finding.file, hash))
-                .or_insert(0);
-            let fingerprint = format!("{hash:016x}-{index}");
-            *index += 1;
-            Key {
-                file: files.get(finding.file).cloned().unwrap_or_default(),
-                fingerprint,
-            }
+    let findings: Vec<&Finding> = outcome.findings.iter().collect();
+    identity::identities(&outcome.sources, &paths, &findings)
+        .into_iter()
+        .map(|id| Key {
+            fingerprint: id.fingerprint(),
+            file: id.path,
         })
         .collect()
 }
 
-/// The finding's source text, whitespace collapsed; its line when the span is empty.
-/// Secrets are masked first so the baseline never holds a hash of one.
-fn flagged_text(outcome: &Outcome, finding: &Finding) -> String {
-    let Some(source) = outcome.sources.get(finding.file) else {
-        return String::new();
-    };
-    let mut text = source.slice(finding.span).to_string();
-    if text.trim().is_empty() {
-        text = source
-            .line_text(source.line_col(finding.span.start).line)
-            .to_string();
+/// Version 1 fingerprints, kept only to read baselines written before the identity was shared:
+/// a hash of the flagged text alone plus an occurrence index.
+mod legacy {
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    use super::{relative_to, Key};
+    use crate::finding::identity::fnv1a_64;
+    use crate::finding::Finding;
+    use crate::lint::Outcome;
+    use crate::report;
+
+    pub(super) fn keys(outcome: &Outcome, base: &Path, cwd: &Path) -> Vec<Key> {
+        let files: Vec<String> = outcome
+            .sources
+            .iter()
+            .map(|s| relative_to(&s.path, base, cwd))
+            .collect();
+        let mut seen: HashMap<(&'static str, usize, u64), usize> = HashMap::new();
+        outcome
+            .findings
+            .iter()
+            .map(|finding| {
+                let hash = fnv1a_64(flagged_text(outcome, finding).as_bytes());
+                let index = seen
+                    .entry((finding.rule.code, finding.file, hash))
+                    .or_insert(0);
+                let fingerprint = format!("{hash:016x}-{index}");
+                *index += 1;
+                Key {
+                    file: files.get(finding.file).cloned().unwrap_or_default(),
+                    fingerprint,
+                }
+            })
+            .collect()
     }
-    if !finding.sensitive.is_empty() {
-        text = report::mask(&text);
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
-/// 64-bit FNV-1a: stable across platforms and releases, unlike `std`'s hasher.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fnv_is_stable() {
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    /// The finding's source text, whitespace collapsed; its line when the span is empty,
+    /// masked when the finding holds a secret.
+    fn flagged_text(outcome: &Outcome, finding: &Finding) -> String {
+        let Some(source) = outcome.sources.get(finding.file) else {
+            return String::new();
+        };
+        let mut text = source.slice(finding.span).to_string();
+        if text.trim().is_empty() {
+            text = source
+                .line_text(source.line_col(finding.span.start).line)
+                .to_string();
+        }
+        if !finding.sensitive.is_empty() {
+            text = report::mask(&text);
+        }
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 }

@@ -99,7 +99,8 @@ struct CheckArgs {
     /// Skip these rules (names, codes or categories), in addition to `ignore` from the config.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Skip paths containing this text.
+    /// Skip files and folders matching this gitignore-like pattern, relative to the current
+    /// directory (`legacy/`, `**/fixtures/*.json`); repeatable. Same rules as config `exclude`.
     #[arg(long, value_name = "PATTERN")]
     exclude: Vec<String>,
     /// Files larger than this many bytes are reported and skipped.
@@ -373,6 +374,9 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     } else {
         args.paths.clone()
     };
+    // Reject a bad pattern up front rather than as a walk error after linting starts.
+    crate::discover::PathPatterns::new(args.exclude.iter().map(String::as_str))
+        .context("--exclude")?;
     let options = lint::Options {
         paths,
         excludes: args.exclude.clone(),
@@ -452,7 +456,20 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         });
     }
     let baselined = match &args.baseline {
-        Some(path) => Some(Baseline::read(path)?.apply(&mut outcome, path, &cwd)),
+        Some(path) => {
+            let applied = Baseline::read(path)?.apply(&mut outcome, path, &cwd);
+            if applied.outdated && !args.quiet {
+                writeln!(
+                    std::io::stderr(),
+                    "note: {} uses baseline format {}; it still works, but run `iamlint check --write-baseline {}` to upgrade it to format {}",
+                    path.display(),
+                    crate::baseline::LEGACY_VERSION,
+                    path.display(),
+                    crate::baseline::VERSION
+                )?;
+            }
+            Some(applied)
+        }
         None => None,
     };
     let suppressed = outcome.suppressed.len();

@@ -8,11 +8,11 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::discover;
+pub use crate::discover::PathPatterns;
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::rules::selection::{is_known_selector, suggestion};
 use crate::rules::{self, RuleSettings, RULES};
@@ -35,7 +35,8 @@ pub const DEFAULT_CONFIG: &str = r#"# iamlint configuration. Every setting is op
 # Exit with 1 when a finding is at or above this severity: critical, high, medium, low, info.
 # fail-on = "low"
 
-# Skip matching files (gitignore-like: `name` matches at any depth, `dir/x` from here).
+# Skip matching files and folders, as `--exclude` does (gitignore-like: `name` matches at any
+# depth, a pattern with a slash such as `dir/x` matches from here, `**` crosses folders).
 # exclude = ["cdk.out/", "policies/legacy/", "*.generated.json"]
 
 # Severity per rule, replacing the rule's own.
@@ -95,58 +96,6 @@ pub struct PathSuppression {
 impl PathSuppression {
     pub fn matches(&self, relative_path: &str) -> bool {
         self.matcher.matches(relative_path)
-    }
-}
-
-/// Gitignore-like path patterns: `name` matches a file or directory at any depth,
-/// `dir/name` or `/name` matches from the base directory, `*` stays within one path segment
-/// and `**` crosses segments. A matching directory matches everything below it.
-#[derive(Debug, Clone, Default)]
-pub struct PathPatterns {
-    set: GlobSet,
-}
-
-impl PathPatterns {
-    pub fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
-        let mut builder = GlobSetBuilder::new();
-        for pattern in patterns {
-            let text = pattern.trim();
-            let text = text.strip_prefix("./").unwrap_or(text);
-            let (text, rooted) = match text.strip_prefix('/') {
-                Some(rest) => (rest, true),
-                None => (text, false),
-            };
-            let text = text.trim_end_matches('/');
-            if text.is_empty() {
-                return Err(format!("empty path pattern `{pattern}`"));
-            }
-            let anchored = rooted || text.contains('/') || text.starts_with("**");
-            let base = if anchored {
-                text.to_string()
-            } else {
-                format!("**/{text}")
-            };
-            for glob in [base.clone(), format!("{base}/**")] {
-                let glob = GlobBuilder::new(&glob)
-                    .literal_separator(true)
-                    .build()
-                    .map_err(|e| format!("invalid path pattern `{pattern}`: {}", e.kind()))?;
-                builder.add(glob);
-            }
-        }
-        let set = builder
-            .build()
-            .map_err(|e| format!("invalid path pattern: {e}"))?;
-        Ok(PathPatterns { set })
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.set.is_empty()
-    }
-
-    /// Whether a `/`-separated relative path matches.
-    pub fn matches(&self, relative_path: &str) -> bool {
-        !self.set.is_empty() && self.set.is_match(relative_path)
     }
 }
 
@@ -295,7 +244,7 @@ impl Config {
             PathPatterns::new([pattern.get_ref().as_str()]).map_err(|m| at(pattern, m))?;
         }
         config.exclude = PathPatterns::new(raw.exclude.iter().map(|p| p.get_ref().as_str()))
-            .map_err(|m| At(0..0, m))?;
+            .map_err(|m| At(0..0, m.into()))?;
         for (rule, severity) in &raw.severity {
             let meta = find_rule(rule)?;
             config.severity.insert(meta.code, parse_severity(severity)?);

@@ -1,6 +1,12 @@
 //! Finding input files: explicit paths, and directories walked with `.gitignore` respected.
 
+mod patterns;
+
 use std::path::{Path, PathBuf};
+
+pub use patterns::{PathPatterns, PatternError};
+
+use crate::finding::identity::project_path;
 
 /// Directories that hold third-party or generated copies, never the user's own templates.
 /// `cdk.out` is deliberately absent: synthesized CDK templates are real input.
@@ -38,16 +44,30 @@ pub fn is_candidate(path: &Path) -> bool {
 }
 
 /// Collect the files to lint, in a deterministic order (each root's files sorted by path).
+/// `excludes` are gitignore-like patterns (see [`PathPatterns`]) relative to the current
+/// directory; they prune walked directories and files, not paths named explicitly.
 pub fn discover(roots: &[PathBuf], excludes: &[String]) -> (Vec<Candidate>, Vec<WalkError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let excludes = match PathPatterns::new(excludes.iter().map(String::as_str)) {
+        Ok(patterns) => patterns,
+        Err(err) => {
+            // Linting what the user meant to skip would be worse than linting nothing.
+            errors.push(WalkError {
+                path: PathBuf::from("--exclude"),
+                message: err.to_string(),
+            });
+            return (files, errors);
+        }
+    };
+    let cwd = std::env::current_dir().ok();
     for root in roots {
         match std::fs::metadata(root) {
             Ok(meta) if meta.is_file() => files.push(Candidate {
                 path: root.clone(),
                 explicit: true,
             }),
-            Ok(_) => walk(root, excludes, &mut files, &mut errors),
+            Ok(_) => walk(root, &excludes, cwd.as_deref(), &mut files, &mut errors),
             Err(err) => errors.push(WalkError {
                 path: root.clone(),
                 message: describe_io(&err),
@@ -57,8 +77,15 @@ pub fn discover(roots: &[PathBuf], excludes: &[String]) -> (Vec<Candidate>, Vec<
     (files, errors)
 }
 
-fn walk(root: &Path, excludes: &[String], files: &mut Vec<Candidate>, errors: &mut Vec<WalkError>) {
-    let excludes = excludes.to_vec();
+fn walk(
+    root: &Path,
+    excludes: &PathPatterns,
+    cwd: Option<&Path>,
+    files: &mut Vec<Candidate>,
+    errors: &mut Vec<WalkError>,
+) {
+    let excludes = excludes.clone();
+    let cwd = cwd.map(Path::to_path_buf);
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(true)
@@ -72,8 +99,14 @@ fn walk(root: &Path, excludes: &[String], files: &mut Vec<Candidate>, errors: &m
             if is_dir && SKIPPED_DIRS.contains(&name.as_ref()) {
                 return false;
             }
-            let path = entry.path().to_string_lossy();
-            !excludes.iter().any(|e| path.contains(e.as_str()))
+            if excludes.is_empty() {
+                return true;
+            }
+            let relative = match &cwd {
+                Some(cwd) => project_path(entry.path(), cwd, cwd),
+                None => entry.path().to_string_lossy().replace('\\', "/"),
+            };
+            !excludes.matches(&relative)
         })
         .build();
     for entry in walker {

@@ -1,5 +1,7 @@
 //! Findings: what a rule reports, with where and how bad.
 
+pub mod identity;
+
 use std::fmt;
 
 use serde::Serialize;

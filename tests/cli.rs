@@ -325,6 +325,95 @@ reason = "statement was removed"
     assert!(!stdout(&out).contains("suppressed findings"));
 }
 
+/// The files that have findings in a JSON report, sorted.
+fn files_with_findings(report: &Value) -> Vec<String> {
+    let mut files: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_string())
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+#[test]
+fn cli_and_config_exclude_share_gitignore_like_patterns() {
+    let tree = [
+        "legacy/a.json",
+        "stacks/legacy/b.json",
+        "legacy-new/c.json",
+        "tests/fixtures/d.json",
+        "tests/fixtures/sub/e.json",
+        "policies/old/f.json",
+        "app/policies/old/g.json",
+        "keep.json",
+    ];
+    let files: Vec<(&str, &str)> = tree.iter().map(|p| (*p, WILDCARD_ACTION)).collect();
+    let dir = project(&files);
+    let patterns = ["legacy", "**/fixtures/*.json", "policies/old/"];
+    let kept = [
+        "app/policies/old/g.json",
+        "keep.json",
+        "legacy-new/c.json",
+        "tests/fixtures/sub/e.json",
+    ];
+
+    let mut args = vec!["check", "--format", "json"];
+    for pattern in patterns {
+        args.extend(["--exclude", pattern]);
+    }
+    let report = json(&iamlint(dir.path(), &args));
+    assert_eq!(files_with_findings(&report), kept, "--exclude");
+
+    let config = format!(
+        "exclude = [{}]\n",
+        patterns.map(|p| format!("\"{p}\"")).join(", ")
+    );
+    write(dir.path(), "iamlint.toml", &config);
+    let report = json(&iamlint(dir.path(), &["check", "--format", "json"]));
+    assert_eq!(files_with_findings(&report), kept, "config exclude");
+    fs::remove_file(dir.path().join("iamlint.toml")).unwrap();
+
+    // A pattern with a slash is anchored to the current directory for `--exclude`.
+    let app = dir.path().join("app");
+    let report = json(&iamlint(
+        &app,
+        &["check", "--format", "json", "--exclude", "policies/old/"],
+    ));
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+    let report = json(&iamlint(
+        dir.path(),
+        &[
+            "check",
+            "app",
+            "--format",
+            "json",
+            "--exclude",
+            "policies/old/",
+        ],
+    ));
+    assert_eq!(files_with_findings(&report), ["app/policies/old/g.json"]);
+
+    // Bad patterns are input errors, from either place.
+    let out = iamlint(dir.path(), &["check", "--exclude", "a/[b"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("invalid path pattern `a/[b`"),
+        "{}",
+        stderr(&out)
+    );
+    write(dir.path(), "iamlint.toml", "exclude = [\"a/[b\"]\n");
+    let out = iamlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("invalid path pattern `a/[b`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn allowed_actions_accepts_listed_wildcards() {
     let dir = project(&[
@@ -429,7 +518,7 @@ fn baseline_hides_known_findings_even_when_lines_move() {
         &fs::read_to_string(dir.path().join("iamlint-baseline.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(baseline["version"], 1);
+    assert_eq!(baseline["version"], 2);
     assert_eq!(baseline["entries"][0]["rule"], "service-wildcard-action");
     assert_eq!(baseline["entries"][0]["file"], "policies/app.json");
     assert!(baseline["entries"][0]["fingerprint"].is_string());
@@ -503,6 +592,156 @@ fn baseline_hides_known_findings_even_when_lines_move() {
 
     let missing = iamlint(dir.path(), &["check", "--baseline", "nope.json"]);
     assert_eq!(code(&missing), 2);
+}
+
+/// The sorted `fingerprint`s of a JSON report's findings.
+fn json_fingerprints(report: &Value) -> Vec<String> {
+    let mut prints: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    prints.sort();
+    prints
+}
+
+#[test]
+fn baseline_sarif_and_json_agree_on_fingerprints() {
+    let two = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "A", "Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+    {"Sid": "B", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+  ]
+}
+"#;
+    let dir = project(&[("policies/app.json", two), ("other.json", WILDCARD_ACTION)]);
+    let out = iamlint(dir.path(), &["check", "--write-baseline", "base.json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let baseline: Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("base.json")).unwrap()).unwrap();
+    let mut from_baseline: Vec<String> = baseline["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    from_baseline.sort();
+    assert!(from_baseline.len() >= 4, "{baseline}");
+
+    let report = json(&iamlint(dir.path(), &["check", "--format", "json"]));
+    let from_json = json_fingerprints(&report);
+    assert_eq!(from_json, from_baseline);
+    let unique: std::collections::BTreeSet<&String> = from_json.iter().collect();
+    assert_eq!(unique.len(), from_json.len(), "duplicates are told apart");
+
+    let sarif = json(&iamlint(dir.path(), &["check", "--format", "sarif"]));
+    let mut from_sarif: Vec<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["iamlint/v2"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    from_sarif.sort();
+    assert_eq!(from_sarif, from_baseline);
+
+    // Lines added above every finding change no fingerprint.
+    write(
+        dir.path(),
+        "policies/app.json",
+        &two.replacen("{\n", "{\n\n  \"Id\": \"padding\",\n\n", 1),
+    );
+    let moved = json(&iamlint(dir.path(), &["check", "--format", "json"]));
+    assert_eq!(json_fingerprints(&moved), from_json);
+    let lines: Vec<u64> = moved["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"] == "policies/app.json")
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert!(
+        lines.iter().all(|&l| l >= 7),
+        "findings moved down: {lines:?}"
+    );
+}
+
+/// 64-bit FNV-1a, as version 1 baselines hashed the flagged text.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[test]
+fn version_1_baselines_still_match_and_ask_to_be_rewritten() {
+    let dir = project(&[("policies/app.json", WILDCARD_ACTION)]);
+    let legacy = serde_json::json!({
+        "version": 1,
+        "entries": [{
+            "rule": "wildcard-action",
+            "file": "policies/app.json",
+            "fingerprint": format!("{:016x}-0", fnv1a(b"\"*\"")),
+            "message": "written by iamlint 0.1"
+        }]
+    });
+    write(dir.path(), "old-baseline.json", &legacy.to_string());
+    let args = [
+        "check",
+        "--select",
+        "wildcard-action",
+        "--baseline",
+        "old-baseline.json",
+    ];
+    let out = iamlint(dir.path(), &args);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains("uses baseline format 1; it still works")
+            && stderr(&out).contains("--write-baseline old-baseline.json"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("1 finding in baseline"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Rewriting upgrades it to the current format, which matches just the same.
+    let out = iamlint(
+        dir.path(),
+        &[
+            "check",
+            "--select",
+            "wildcard-action",
+            "--write-baseline",
+            "old-baseline.json",
+        ],
+    );
+    assert_eq!(code(&out), 0);
+    let out = iamlint(dir.path(), &args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("note:"), "{}", stderr(&out));
+
+    // A format this version does not know is a clear error.
+    write(
+        dir.path(),
+        "future.json",
+        r#"{"version": 99, "entries": []}"#,
+    );
+    let out = iamlint(dir.path(), &["check", "--baseline", "future.json"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("version 99 is not supported"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -134,7 +134,7 @@ fn results_carry_locations_and_fingerprints() {
     for result in results {
         let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
-        let fingerprint = result["partialFingerprints"]["iamlint/v1"]
+        let fingerprint = result["partialFingerprints"]["iamlint/v2"]
             .as_str()
             .expect("fingerprint");
         assert!(

@@ -5,6 +5,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::severity_counts;
+use crate::finding::identity;
+use crate::finding::Finding;
 use crate::lint::Outcome;
 
 /// Bump when a field changes meaning or disappears; adding fields keeps the version.
@@ -61,6 +63,9 @@ struct JsonFinding<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
+    /// Line-independent identity (`finding::identity`), the same as the baseline's and
+    /// SARIF's `partialFingerprints`.
+    fingerprint: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
 }
@@ -90,8 +95,16 @@ struct Summary {
 }
 
 pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-    let to_json = |f| json_finding(outcome, f);
-    let findings = outcome.findings.iter().map(to_json).collect();
+    // Unsuppressed findings first, so their fingerprints match the baseline's and SARIF's.
+    let all: Vec<&Finding> = outcome
+        .findings
+        .iter()
+        .chain(outcome.suppressed.iter().map(|s| &s.finding))
+        .collect();
+    // Paths relative to the current directory, like the `file` field.
+    let mut fingerprints = identity::fingerprints(&outcome.sources, &all, None).into_iter();
+    let mut to_json = |f| json_finding(outcome, f, fingerprints.next().unwrap_or_default());
+    let findings = outcome.findings.iter().map(&mut to_json).collect();
     let suppressed = outcome
         .suppressed
         .iter()
@@ -155,7 +168,7 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-fn json_finding<'a>(outcome: &'a Outcome, f: &'a crate::finding::Finding) -> JsonFinding<'a> {
+fn json_finding<'a>(outcome: &'a Outcome, f: &'a Finding, fingerprint: String) -> JsonFinding<'a> {
     let source = &outcome.sources[f.file];
     let (start, end) = super::start_end(source, f.span);
     JsonFinding {
@@ -170,6 +183,7 @@ fn json_finding<'a>(outcome: &'a Outcome, f: &'a crate::finding::Finding) -> Jso
         column: start.column,
         end_line: end.line,
         end_column: end.column,
+        fingerprint,
         related: f
             .related
             .iter()

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{redacted_text, start_end};
+use crate::finding::identity;
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::lint::Outcome;
 use crate::rules::RULES;
@@ -19,8 +20,9 @@ use crate::source::{FileId, SourceFile, Span};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://github.com/iamlint/iamlint";
-/// Key of our entry in `partialFingerprints`; bump the suffix if the hash input changes.
-pub const FINGERPRINT_KEY: &str = "iamlint/v1";
+/// Key of our entry in `partialFingerprints`: the scheme of `finding::identity`, whose
+/// suffix changes whenever the hash input does.
+pub const FINGERPRINT_KEY: &str = identity::SCHEME;
 const SRCROOT: &str = "%SRCROOT%";
 
 #[derive(Clone, Debug, Default)]
@@ -253,8 +255,8 @@ pub fn write_with(
     let rule_index: HashMap<&str, usize> =
         metas.iter().enumerate().map(|(i, m)| (m.name, i)).collect();
 
-    // Each file's text with the secrets of all its findings masked: snippets and
-    // fingerprints only ever see this text.
+    // Each file's text with the secrets of all its findings masked: snippets only ever see
+    // this text (fingerprints leave secrets out on their own).
     let mut by_file: Vec<Vec<&Finding>> = vec![Vec::new(); outcome.sources.len()];
     for finding in &outcome.findings {
         if let Some(list) = by_file.get_mut(finding.file) {
@@ -272,17 +274,29 @@ pub fn write_with(
         redacted: &redacted,
     };
 
-    let mut seen: HashMap<u64, u64> = HashMap::new();
-    let results = outcome
+    let src_root = options
+        .src_root
+        .clone()
+        .or_else(|| std::env::current_dir().ok());
+    let all: Vec<&Finding> = outcome
         .findings
         .iter()
-        .map(|f| (f, None))
-        .chain(outcome.suppressed.iter().map(|s| (&s.finding, Some(s))))
-        .map(|(f, suppressed)| {
-            let base = fingerprint_base(f, &files);
-            let ordinal = seen.entry(base).or_default();
-            let fingerprint = format!("{:016x}", fnv1a(&ordinal.to_le_bytes(), base));
-            *ordinal += 1;
+        .chain(outcome.suppressed.iter().map(|s| &s.finding))
+        .collect();
+    // The shared identity with paths relative to `%SRCROOT%`; unsuppressed findings come
+    // first so their fingerprints match the baseline's and JSON's.
+    let fingerprints = identity::fingerprints(&outcome.sources, &all, src_root.as_deref());
+    let results = all
+        .iter()
+        .zip(fingerprints)
+        .zip(
+            outcome
+                .findings
+                .iter()
+                .map(|_| None)
+                .chain(outcome.suppressed.iter().map(Some)),
+        )
+        .map(|((f, fingerprint), suppressed)| {
             let mut result = result(f, rule_index[f.rule.name], fingerprint, &files);
             if let Some(s) = suppressed {
                 let kind = match s.by {
@@ -337,10 +351,6 @@ pub fn write_with(
         }))
         .collect();
 
-    let src_root = options
-        .src_root
-        .clone()
-        .or_else(|| std::env::current_dir().ok());
     let original_uri_base_ids = src_root
         .map(|root| {
             (
@@ -613,50 +623,6 @@ fn doc_intro(doc: &str) -> Option<String> {
     (!paragraph.is_empty()).then(|| paragraph.join(" "))
 }
 
-/// Hash of what the finding points at, independent of its line number: rule, file, flagged
-/// text with whitespace collapsed, and the first flagged line without whitespace. All text is
-/// the redacted text, so no secret feeds the hash.
-fn fingerprint_base(f: &Finding, files: &Files<'_>) -> u64 {
-    let text: &str = &files.redacted[f.file];
-    let flagged = text.get(f.span.range()).unwrap_or("");
-    let line_start = text
-        .get(..f.span.start as usize)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let line_end = text
-        .get(f.span.start as usize..)
-        .and_then(|after| after.find('\n'))
-        .map_or(text.len(), |i| f.span.start as usize + i);
-    let line = text.get(line_start..line_end).unwrap_or("");
-
-    let mut hash = fnv1a(b"iamlint/v1", FNV_OFFSET);
-    for part in [f.rule.name, files.sources[f.file].display.as_str()] {
-        hash = fnv1a(part.as_bytes(), hash);
-        hash = fnv1a(&[0x1f], hash);
-    }
-    for word in flagged.split_whitespace() {
-        hash = fnv1a(word.as_bytes(), hash);
-        hash = fnv1a(b" ", hash);
-    }
-    hash = fnv1a(&[0x1f], hash);
-    for c in line.chars().filter(|c| !c.is_whitespace()) {
-        hash = fnv1a(c.encode_utf8(&mut [0; 4]).as_bytes(), hash);
-    }
-    hash
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-/// 64-bit FNV-1a, continuing from `hash`: stable across platforms and Rust versions.
-fn fnv1a(bytes: &[u8], mut hash: u64) -> u64 {
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(FNV_PRIME);
-    }
-    hash
-}
-
 fn source_language(path: &str) -> Option<&'static str> {
     let ext = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
     match ext.as_str() {
@@ -844,7 +810,7 @@ mod tests {
         assert_eq!(region["startColumn"], 35);
         assert_eq!(region["endColumn"], 38);
         assert_eq!(region["snippet"]["text"], "\"*\"");
-        let fingerprint = result["partialFingerprints"]["iamlint/v1"]
+        let fingerprint = result["partialFingerprints"][FINGERPRINT_KEY]
             .as_str()
             .expect("fingerprint");
         assert_eq!(fingerprint.len(), 16);
@@ -900,7 +866,7 @@ mod tests {
     fn fingerprint_survives_lines_moving_but_not_content_changes() {
         let fingerprint = |text: &str| {
             let log = parse(&render(&outcome(text, "p.json")));
-            log["runs"][0]["results"][0]["partialFingerprints"]["iamlint/v1"].clone()
+            log["runs"][0]["results"][0]["partialFingerprints"][FINGERPRINT_KEY].clone()
         };
         let base = fingerprint(POLICY);
         let moved = POLICY.replacen("{\n", "{\n\n\n  \"Version\": \"2012-10-17\",\n", 1);
@@ -909,7 +875,13 @@ mod tests {
         assert_eq!(fingerprint(&reindented), base);
         let changed = POLICY.replace("\"Allow\"", "\"Allow\" ");
         assert_eq!(fingerprint(&changed), base, "whitespace only");
-        let other = POLICY.replace("\"Resource\"", "\"NotResource\"");
+        let neighbour = POLICY.replace("\"Resource\"", "\"NotResource\"");
+        assert_eq!(
+            fingerprint(&neighbour),
+            base,
+            "only the flagged value and its key count"
+        );
+        let other = POLICY.replace("\"Action\"", "\"NotAction\"");
         assert_ne!(fingerprint(&other), base);
     }
 
@@ -924,13 +896,6 @@ mod tests {
             results[0]["partialFingerprints"],
             results[1]["partialFingerprints"]
         );
-    }
-
-    #[test]
-    fn fnv1a_matches_reference_vectors() {
-        assert_eq!(fnv1a(b"", FNV_OFFSET), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a", FNV_OFFSET), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a(b"foobar", FNV_OFFSET), 0x8594_4171_f739_67e8);
     }
 
     #[test]
