@@ -19,8 +19,6 @@ const SKIPPED_DIRS: &[&str] = &[
     ".git",
 ];
 
-/// Extensions worth reading when walking a directory; the content decides the rest.
-const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template"];
 
 #[derive(Debug)]
 pub struct Candidate {
@@ -35,12 +33,10 @@ pub struct WalkError {
     pub message: String,
 }
 
+/// Worth reading when walking a directory: some input format uses the extension (the
+/// content decides the rest).
 pub fn is_candidate(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        CANDIDATE_EXTENSIONS
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(e))
-    })
+    crate::load::is_candidate(path)
 }
 
 /// Collect the files to lint, in a deterministic order (each root's files sorted by path).

@@ -101,6 +101,7 @@ pub fn language_of(path: &str) -> Option<&'static str> {
     match extension(path).as_str() {
         "json" => Some("json"),
         "yaml" | "yml" => Some("yaml"),
+        "tf" | "hcl" => Some("hcl"),
         _ => None,
     }
 }

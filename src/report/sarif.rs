@@ -370,7 +370,7 @@ pub fn write_with(
         .map(|(id, s)| Artifact {
             location: artifact_location(&s.display, Some(id)),
             length: s.text.len(),
-            source_language: source_language(&s.display),
+            source_language: crate::load::language_of(&s.display),
             roles: ["analysisTarget"],
         })
         .collect();
@@ -623,15 +623,6 @@ fn doc_intro(doc: &str) -> Option<String> {
     (!paragraph.is_empty()).then(|| paragraph.join(" "))
 }
 
-fn source_language(path: &str) -> Option<&'static str> {
-    let ext = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
-    match ext.as_str() {
-        "json" => Some("json"),
-        "yaml" | "yml" => Some("yaml"),
-        "tf" | "hcl" => Some("hcl"),
-        _ => None,
-    }
-}
 
 /// A display path as an artifact location: relative paths resolve against `%SRCROOT%`,
 /// absolute ones become `file:` URIs.
