@@ -19,7 +19,6 @@ const SKIPPED_DIRS: &[&str] = &[
     ".git",
 ];
 
-
 #[derive(Debug)]
 pub struct Candidate {
     pub path: PathBuf,

@@ -16,13 +16,12 @@
 //! role and rule.
 
 use super::conditions::has_bare_wildcard;
+use super::index::Prepared;
 use super::managed;
 use super::statement::scoped_severity;
 use crate::catalog::{arn_is_effectively_wildcard, arn_matches_format, catalog, Action};
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::model::{
-    Effect, FileModel, PolicyDocument, PolicyKind, Related, Role, Statement, ValueList,
-};
+use crate::model::{FileModel, PolicyDocument, PolicyKind, Related, Role, Statement};
 use crate::source::{FileId, Span};
 use crate::util::english::code_list;
 
@@ -65,108 +64,6 @@ impl Grant<'_> {
 pub enum Holder<'a> {
     Role { role: &'a Role, index: usize },
     Policy,
-}
-
-/// A statement with its `Action` values grouped by lower-case service prefix, so that a
-/// question about `iam:PassRole` looks only at `iam:...` values and full wildcards.
-struct Indexed<'a> {
-    statement: &'a Statement,
-    /// Value positions per service prefix; `*` and `*:*` under `"*"`. Empty for `NotAction`.
-    /// A short list, scanned linearly: a statement names few services, and hashing each
-    /// question's key cost more than the scan.
-    by_service: Vec<(String, Vec<usize>)>,
-}
-
-impl<'a> Indexed<'a> {
-    fn new(statement: &'a Statement) -> Self {
-        let mut by_service: Vec<(String, Vec<usize>)> = Vec::new();
-        if let Some(list) = statement.action.as_ref().filter(|l| !l.negated) {
-            for (i, value) in list.values.iter().enumerate().filter(|(_, v)| v.resolved) {
-                let service = match value.text.as_str() {
-                    "*" | "*:*" => "*".to_string(),
-                    text => match text.split_once(':') {
-                        Some((prefix, _)) => prefix.to_ascii_lowercase(),
-                        None => continue,
-                    },
-                };
-                match by_service.iter_mut().find(|(s, _)| *s == service) {
-                    Some((_, positions)) => positions.push(i),
-                    None => by_service.push((service, vec![i])),
-                }
-            }
-        }
-        Indexed {
-            statement,
-            by_service,
-        }
-    }
-
-    fn values_of(&self, service_lower: &str) -> Option<&Vec<usize>> {
-        self.by_service
-            .iter()
-            .find(|(s, _)| s == service_lower)
-            .map(|(_, positions)| positions)
-    }
-
-    /// The value covering `service:name`, or the `NotAction` key when its list leaves it out.
-    fn granting_value(&self, service: &str, name: &str) -> Option<(Span, &'a str)> {
-        let list = self.statement.action.as_ref()?;
-        if list.negated {
-            return not_action_grants(list, service, name);
-        }
-        // The first matching value in statement order, among full wildcards and values of
-        // this service (keys are lower case; catalog prefixes are too).
-        [self.values_of("*"), self.values_of(service)]
-            .into_iter()
-            .flatten()
-            .flatten()
-            .copied()
-            .filter(|&i| pattern_matches(&list.values[i].text, service, name))
-            .min()
-            .map(|i| (list.values[i].span, list.values[i].text.as_str()))
-    }
-}
-
-/// An identity policy ready for questions: its Allow statements, and its unconditional
-/// Deny statements on every resource.
-pub(crate) struct Prepared<'a> {
-    policy: &'a PolicyDocument,
-    allows: Vec<Indexed<'a>>,
-    denies: Vec<Indexed<'a>>,
-    /// Whether some Allow could grant actions of any service (`*`, `NotAction`).
-    allows_any_service: bool,
-}
-
-impl<'a> Prepared<'a> {
-    pub(crate) fn new(policy: &'a PolicyDocument) -> Self {
-        let denies = policy.statements.iter().filter(|s| {
-            let deny = s.effect.as_ref().is_some_and(|e| e.value == Effect::Deny);
-            let everywhere = s
-                .resource
-                .as_ref()
-                .is_some_and(|r| !r.negated && r.values.iter().any(|v| v.is_star()));
-            deny && everywhere && s.condition.is_empty()
-        });
-        let allows: Vec<Indexed<'a>> = policy.allow_statements().map(Indexed::new).collect();
-        let allows_any_service = allows.iter().any(|a| {
-            a.values_of("*").is_some() || a.statement.action.as_ref().is_some_and(|l| l.negated)
-        });
-        Prepared {
-            policy,
-            allows,
-            denies: denies.map(Indexed::new).collect(),
-            allows_any_service,
-        }
-    }
-
-    /// A cheap first test before any catalog lookup: can an Allow here name this service?
-    fn may_grant(&self, service_lower: &str) -> bool {
-        self.allows_any_service
-            || self
-                .allows
-                .iter()
-                .any(|a| a.values_of(service_lower).is_some())
-    }
 }
 
 /// A policy of the subject: its own, or a shared AWS managed policy and the place in the
@@ -362,30 +259,6 @@ impl<'a> Subject<'a> {
     }
 }
 
-/// The `NotAction` key when its list leaves `service:name` out and every value is known.
-fn not_action_grants<'a>(
-    list: &'a ValueList,
-    service: &str,
-    name: &str,
-) -> Option<(Span, &'a str)> {
-    let unknown = list.has_unknown || list.values.iter().any(|v| !v.resolved);
-    let excluded = list
-        .values
-        .iter()
-        .any(|v| pattern_matches(&v.text, service, name));
-    (!unknown && !excluded).then_some((list.key_span, "NotAction"))
-}
-
-/// Does the action pattern as written (`*`, `s3:Get*`, `IAM:PassRole`) cover the action?
-pub(crate) fn pattern_matches(pattern: &str, service: &str, name: &str) -> bool {
-    if pattern == "*" || pattern == "*:*" {
-        return true;
-    }
-    pattern.split_once(':').is_some_and(|(prefix, rest)| {
-        prefix.eq_ignore_ascii_case(service) && crate::catalog::glob_match_ci(rest, name)
-    })
-}
-
 /// How widely the statement's resources cover the action's; `None` when they cannot
 /// include any resource the action works on.
 fn reach(statement: &Statement, action: &Action<'_>) -> Option<Reach> {
@@ -472,6 +345,7 @@ pub(crate) fn report_on_every_resource(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::analysis::index::pattern_matches;
     use crate::load::policy_reader::{read_policy, Literal};
     use crate::syntax::parse_json;
 

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
+use super::index::Prepared;
 use super::statement::is_full_wildcard;
-use crate::analysis::grants::Prepared;
 use crate::managed::{self, ManagedPolicy};
 use crate::model::{
     FileModel, Function, ManagedPolicyRef, PolicyDocument, PolicyValue, Related, Role,

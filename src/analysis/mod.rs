@@ -6,6 +6,7 @@
 pub mod conditions;
 pub mod functions;
 pub mod grants;
+pub mod index;
 pub mod managed;
 pub mod secrets;
 pub mod statement;

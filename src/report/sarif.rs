@@ -623,7 +623,6 @@ fn doc_intro(doc: &str) -> Option<String> {
     (!paragraph.is_empty()).then(|| paragraph.join(" "))
 }
 
-
 /// A display path as an artifact location: relative paths resolve against `%SRCROOT%`,
 /// absolute ones become `file:` URIs.
 fn artifact_location(path: &str, index: Option<usize>) -> ArtifactLocation {
