@@ -133,8 +133,13 @@ struct CheckArgs {
     /// Apply safe fixes to the files, then report what remains.
     #[arg(long, conflicts_with = "stdin")]
     fix: bool,
-    /// With --fix, also apply fixes that narrow permissions (review them: they can break a function).
-    #[arg(long, requires = "fix")]
+    /// Print the changes --fix would make as a unified diff and write nothing; the exit code
+    /// is that of a check.
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
+    /// With --fix or --diff, also apply fixes that narrow permissions (review them: they can
+    /// break a function).
+    #[arg(long)]
     unsafe_fixes: bool,
     /// Report only findings not recorded in this baseline file.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
@@ -416,6 +421,9 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     let mut outcome = lint::run_with(&options, &settings);
     progress.finish();
+    if args.unsafe_fixes && !(args.fix || args.diff) {
+        bail!("--unsafe-fixes needs --fix or --diff");
+    }
     if args.fix {
         let applied = crate::fix::apply(&outcome, args.unsafe_fixes)
             .context("could not write a fixed file")?;
@@ -435,6 +443,18 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                 )?;
             }
             outcome = lint::run_with(&options, &settings);
+        }
+        if applied.changed_on_disk > 0 && !args.quiet {
+            writeln!(
+                std::io::stderr(),
+                "left {} {} alone: changed on disk while iamlint ran",
+                applied.changed_on_disk,
+                if applied.changed_on_disk == 1 {
+                    "file"
+                } else {
+                    "files"
+                }
+            )?;
         }
     }
 
@@ -484,6 +504,20 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let mut buffer = Vec::new();
+    if args.diff {
+        // The diff replaces the report; the summary line still goes to stderr.
+        let fixes = crate::fix::write_diff(&mut buffer, &outcome, args.unsafe_fixes)?;
+        std::io::stdout().lock().write_all(&buffer)?;
+        if !args.quiet {
+            writeln!(
+                std::io::stderr(),
+                "{}; {fixes} {} would be applied, nothing was written",
+                report::summary_line(&outcome),
+                if fixes == 1 { "fix" } else { "fixes" }
+            )?;
+        }
+        return Ok(exit_code(&outcome, fail_on));
+    }
     write_report(&outcome, args.format, color, &mut buffer)?;
     if args.format == Format::Human && !outcome.suppressed.is_empty() {
         write_suppressed(&outcome, &mut buffer)?;

@@ -1043,3 +1043,83 @@ fn bad_inputs_each_get_a_one_line_error_and_the_run_goes_on() {
         Some("wildcard-action")
     );
 }
+
+#[test]
+fn diff_prints_the_fixes_and_writes_nothing() {
+    let policy = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": ["s3:GetObject", "s3:Get*"],
+      "Resource": "arn:aws:s3:::my-upload-bucket/*"
+    },
+    {
+      "Effect": "Allow",
+      "Action": "logs:*",
+      "Resource": "*"
+    }
+  ]
+}
+"#;
+    let dir = project(&[("policy.json", policy)]);
+    // Safe fixes only: the redundant `s3:GetObject` goes, `logs:*` stays.
+    let safe = iamlint(dir.path(), &["check", "--diff", "policy.json"]);
+    assert_eq!(code(&safe), 1, "{}", stderr(&safe));
+    let text = stdout(&safe);
+    assert!(
+        text.starts_with("--- a/policy.json\n+++ b/policy.json\n@@ "),
+        "{text}"
+    );
+    assert!(
+        text.contains("-      \"Action\": [\"s3:GetObject\", \"s3:Get*\"],\n"),
+        "{text}"
+    );
+    assert!(!text.contains("logs:CreateLogStream"), "{text}");
+    assert!(stderr(&safe).contains("1 fix would be applied, nothing was written"));
+    // With unsafe fixes the log actions are named too.
+    let all = iamlint(
+        dir.path(),
+        &["check", "--diff", "--unsafe-fixes", "policy.json"],
+    );
+    assert!(stdout(&all).contains("+      \"Action\": [\"logs:CreateLogGroup\""));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("policy.json")).unwrap(),
+        policy,
+        "--diff must not write"
+    );
+    // --unsafe-fixes alone is a usage error.
+    assert_eq!(
+        code(&iamlint(
+            dir.path(),
+            &["check", "--unsafe-fixes", "policy.json"]
+        )),
+        2
+    );
+}
+
+#[test]
+fn json_output_carries_fix_edits() {
+    let dir = project(&[(
+        "policy.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]}"#,
+    )]);
+    let report = json(&iamlint(
+        dir.path(),
+        &["check", "--format", "json", "policy.json"],
+    ));
+    let fixes: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.get("fix"))
+        .collect();
+    assert_eq!(fixes.len(), 1, "{report}");
+    assert_eq!(fixes[0]["applicability"], "unsafe");
+    let edit = &fixes[0]["edits"][0];
+    assert_eq!(edit["line"], 1);
+    assert_eq!(
+        edit["start_offset"].as_u64().unwrap() + 8,
+        edit["end_offset"].as_u64().unwrap()
+    );
+}

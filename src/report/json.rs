@@ -68,6 +68,30 @@ struct JsonFinding<'a> {
     fingerprint: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
+    /// The fix `--fix` would apply (or a display-only suggestion), as byte-range edits of
+    /// the original file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    /// `safe`, `unsafe` or `display-only`.
+    applicability: &'static str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    /// Byte offsets into the file, end exclusive.
+    start_offset: u32,
+    end_offset: u32,
+    replacement: &'a str,
 }
 
 #[derive(Serialize)]
@@ -198,5 +222,29 @@ fn json_finding<'a>(outcome: &'a Outcome, f: &'a Finding, fingerprint: String) -
                 }
             })
             .collect(),
+        fix: f.fix.as_ref().map(|fix| JsonFix {
+            title: &fix.title,
+            applicability: match fix.applicability {
+                crate::finding::Applicability::Safe => "safe",
+                crate::finding::Applicability::Unsafe => "unsafe",
+                crate::finding::Applicability::DisplayOnly => "display-only",
+            },
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| {
+                    let (start, end) = super::start_end(source, e.span);
+                    JsonEdit {
+                        line: start.line,
+                        column: start.column,
+                        end_line: end.line,
+                        end_column: end.column,
+                        start_offset: e.span.start,
+                        end_offset: e.span.end,
+                        replacement: &e.replacement,
+                    }
+                })
+                .collect(),
+        }),
     }
 }
