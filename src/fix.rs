@@ -3,7 +3,8 @@
 //!
 //! Only fixes marked safe are applied unless unsafe ones are asked for; a fix whose edits
 //! overlap one already taken waits for the next run, and a file whose fixed text would no
-//! longer parse is left untouched. Edits replace byte ranges of the original text: every
+//! longer parse, or would no longer deploy (a new CloudFormation dependency cycle), is left
+//! untouched. Edits replace byte ranges of the original text: every
 //! byte outside them stays as it was. Files are written atomically (a temporary file in
 //! the same folder, then a rename), and a file that changed on disk since it was read is
 //! not touched.
@@ -14,7 +15,6 @@ use std::path::Path;
 use crate::finding::{Applicability, Edit};
 use crate::lint::Outcome;
 use crate::source::FileId;
-use crate::syntax;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct FixSummary {
@@ -81,8 +81,8 @@ pub fn plan(outcome: &Outcome, include_unsafe: bool) -> Vec<Planned> {
         let Some((text, fixes)) = fixed_text(&source.text, &fixes) else {
             continue;
         };
-        let json = crate::load::extension(&source.display) == "json";
-        if syntax::parse_auto(&text, json).is_err() {
+        // A fix that breaks parsing or deployment is not offered.
+        if crate::load::check_fixed(&source.display, &source.text, &text).is_err() {
             continue;
         }
         planned.push(Planned { file, text, fixes });

@@ -4,6 +4,7 @@
 //! Rules read it; none rebuilds it, and no rule imports another.
 
 pub mod conditions;
+pub mod evidence;
 pub mod functions;
 pub mod grants;
 pub mod index;

@@ -70,6 +70,12 @@ pub trait Loader: Sync + Send {
     fn format(&self) -> &'static Format;
     fn sniff(&self, input: &Sniff<'_>) -> bool;
     fn load(&self, unit: &UnitFile<'_>, out: &mut Loaded) -> Result<(), LoadError>;
+
+    /// Why a file of this format would not deploy (a CloudFormation dependency cycle), if
+    /// the loader can tell; fixes that introduce such a problem are not applied.
+    fn deploy_problem(&self, _root: &Node) -> Option<String> {
+        None
+    }
 }
 
 /// Every loader, in the order they are asked: a more specific format comes first.
@@ -257,6 +263,32 @@ pub fn load_file(
         this.comments = document.comments;
     }
     Ok(loaded)
+}
+
+/// Whether fixed text can replace the original: it must parse, and must not break
+/// deployment where the original did not (a fix must never add a dependency cycle).
+pub fn check_fixed(display: &str, original: &str, fixed: &str) -> Result<(), String> {
+    let json = extension(display) == "json";
+    let after =
+        syntax::parse_auto(fixed, json).map_err(|e| format!("would not parse: {}", e.message))?;
+    let (Ok(before), Some(root)) = (syntax::parse_auto(original, json), after.roots.first()) else {
+        return Ok(());
+    };
+    let Some(old_root) = before.roots.first() else {
+        return Ok(());
+    };
+    let dummy = SourceFile::new(display.into(), display.into(), original.into());
+    let sniff = Sniff {
+        source: &dummy,
+        root: Some(old_root),
+    };
+    let Some(loader) = LOADERS.iter().find(|l| l.sniff(&sniff)) else {
+        return Ok(());
+    };
+    match (loader.deploy_problem(old_root), loader.deploy_problem(root)) {
+        (None, Some(problem)) => Err(problem),
+        _ => Ok(()),
+    }
 }
 
 /// Load one file as its own unit, recognising its format by content.

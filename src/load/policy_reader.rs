@@ -80,6 +80,7 @@ pub fn read_policy(
         problems: Vec::new(),
         related: Vec::new(),
         synthesized: false,
+        removal: None,
     };
     match node.as_map() {
         Some(entries) => {

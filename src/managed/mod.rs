@@ -148,6 +148,7 @@ pub fn document(policy: &ManagedPolicy, file: FileId, at: Span) -> PolicyDocumen
             problems: Vec::new(),
             related: Vec::new(),
             synthesized: true,
+            removal: None,
         },
     };
     doc.span = at;

@@ -195,6 +195,10 @@ pub struct PolicyDocument {
     /// Generated from a template shorthand (SAM policy template, managed policy): grammar and
     /// style rules skip it, permission rules still apply.
     pub synthesized: bool,
+    /// The byte range that takes this policy out of the list it is written in (with its list
+    /// marker or comma), when the loader could work it out: what a fix deletes to remove a
+    /// redundant policy.
+    pub removal: Option<Span>,
 }
 
 impl PolicyDocument {

@@ -97,6 +97,7 @@ pub fn allow(statements: &[&[&str]]) -> PolicyDocument {
         problems: Vec::new(),
         related: Vec::new(),
         synthesized: false,
+        removal: None,
     }
 }
 

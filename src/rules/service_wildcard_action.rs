@@ -2,6 +2,7 @@
 
 use super::settings::{accepted_action, OptionSpec, ALLOWED_ACTIONS};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::evidence::{repeats_basic_execution, BASIC_EXECUTION};
 use crate::analysis::statement::{allowed_actions, has_wildcard, is_full_wildcard};
 use crate::catalog::{catalog, AccessLevelSummary, Expansion};
 use crate::finding::{Applicability, Edit, Finding, Fix, RuleMeta, Severity};
@@ -53,6 +54,9 @@ impl Rule for ServiceWildcardAction {
                 };
                 let finding = Finding::new(&META, cx.policy.file, action.span, message);
                 match known_minimum(service) {
+                    Some(_) if repeats_basic_execution(cx.model, cx.policy) => finding
+                        .help(format!("the role already has `{BASIC_EXECUTION}`, which lets the function write its own logs; remove this policy"))
+                        .fix(remove_policy(cx.policy)),
                     Some(actions) => finding
                         .help(format!("a function needs only {} to write its own logs; list them and scope `Resource` to its log group", quoted(actions)))
                         .fix(replace_scalar_action(statement, action, actions)),
@@ -89,6 +93,19 @@ fn known_minimum(service: &str) -> Option<&'static [&'static str]> {
 fn quoted(actions: &[&str]) -> String {
     let names: Vec<String> = actions.iter().map(|a| format!("`{a}`")).collect();
     names.join(", ")
+}
+
+/// Removing a policy that only repeats what the role's managed policies grant keeps every
+/// permission the function has: a safe fix.
+fn remove_policy(policy: &crate::model::PolicyDocument) -> Option<Fix> {
+    Some(Fix {
+        title: format!("remove the policy: `{BASIC_EXECUTION}` already grants it"),
+        applicability: Applicability::Safe,
+        edits: vec![Edit {
+            span: policy.removal?,
+            replacement: String::new(),
+        }],
+    })
 }
 
 /// When the wildcard is the statement's whole `Action` value, replace it with the named

@@ -4,6 +4,7 @@
 //! template's own lines, also for SAM shorthands that the SAM transform would expand.
 
 mod connectors;
+pub mod deps;
 mod embedded;
 mod functions;
 mod iam;
@@ -70,6 +71,11 @@ impl super::Loader for Loader {
             load(root, unit.id, &unit.source.text, out);
         }
         Ok(())
+    }
+
+    fn deploy_problem(&self, root: &Node) -> Option<String> {
+        deps::dependency_cycle(root)
+            .map(|cycle| format!("would create a dependency cycle: {}", cycle.join(" -> ")))
     }
 }
 

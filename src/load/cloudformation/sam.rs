@@ -192,6 +192,7 @@ fn read_policy_item(
         NodeKind::Map(_) if item.get("Statement").is_some() => {
             let mut policy = read_policy(item, template.file, Some(PolicyKind::Identity), template);
             policy.label = Some(format!("inline policy of {owner}"));
+            policy.removal = crate::syntax::edit::list_item_removal(template.text, item.span);
             policy.related.push(related);
             model.policies.push(policy);
             role.policies.push(model.policies.len() - 1);
