@@ -17,6 +17,7 @@ pub mod lint;
 pub mod load;
 pub mod managed;
 pub mod model;
+pub mod persona;
 pub mod report;
 pub mod rules;
 pub mod sam_templates;
