@@ -851,11 +851,22 @@ fn personas_hide_advice_by_default_and_hidden_findings_never_fail_the_run() {
     let report = json(&iamlint(dir.path(), &["check", "--format", "json"]));
     assert!(rules_of(&report).is_empty(), "{report}");
     let sarif = json(&iamlint(dir.path(), &["check", "--format", "sarif"]));
-    assert_eq!(sarif["runs"][0]["results"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(0)
+    );
 
     let pedantic = iamlint(
         dir.path(),
-        &["check", "--persona", "pedantic", "--fail-on", "info", "--format", "json"],
+        &[
+            "check",
+            "--persona",
+            "pedantic",
+            "--fail-on",
+            "info",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(code(&pedantic), 1);
     assert_eq!(
@@ -883,7 +894,10 @@ fn missing_version_is_shown_by_default_only_where_policy_variables_change_meanin
         ("vars.json", NO_VERSION_VARIABLE),
     ]);
     let report = json(&iamlint(dir.path(), &["check", "--format", "json"]));
-    assert_eq!(findings(&report, "findings"), [("missing-version".to_string(), 1)]);
+    assert_eq!(
+        findings(&report, "findings"),
+        [("missing-version".to_string(), 1)]
+    );
     assert_eq!(report["findings"][0]["file"], "vars.json");
 }
 
@@ -902,9 +916,9 @@ fn persona_from_the_config_and_auditor_lists_suppressed_findings() {
         rules_of(&pedantic),
         ["lambda-no-reserved-concurrency", "lambda-no-tracing"]
     );
-    assert!(pedantic.get("suppressed").is_none_or(|s| s
-        .as_array()
-        .is_some_and(Vec::is_empty)));
+    assert!(pedantic
+        .get("suppressed")
+        .is_none_or(|s| s.as_array().is_some_and(Vec::is_empty)));
     // The flag overrides the config.
     let regular = json(&iamlint(
         dir.path(),
