@@ -14,6 +14,7 @@ use crate::config::{self, Config};
 use crate::finding::Severity;
 use crate::lint::{self, Outcome};
 use crate::report;
+use crate::rules::persona::{self, Persona};
 use crate::rules::{self, Rule, RULES};
 
 #[derive(Parser, Debug)]
@@ -92,6 +93,11 @@ struct CheckArgs {
     /// config, else low].
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     fail_on: Option<Severity>,
+    /// Which findings to show: regular (what to act on), pedantic (also advice such as
+    /// tracing and reserved concurrency), auditor (everything, suppressed findings included)
+    /// [default: `persona` from the config, else regular].
+    #[arg(long, value_name = "PERSONA", value_parser = parse_persona)]
+    persona: Option<Persona>,
     /// Only run these rules (names, codes or categories; comma-separated or repeated).
     /// Replaces `select` from the config.
     #[arg(long, value_delimiter = ',')]
@@ -164,6 +170,11 @@ const PROGRESS_INTERVAL_MS: u64 = 100;
 fn parse_severity(text: &str) -> Result<Severity, String> {
     Severity::parse(text)
         .ok_or_else(|| format!("expected one of critical, high, medium, low, info; found `{text}`"))
+}
+
+fn parse_persona(text: &str) -> Result<Persona, String> {
+    Persona::parse(text)
+        .ok_or_else(|| format!("expected one of regular, pedantic, auditor; found `{text}`"))
 }
 
 pub fn main() -> ExitCode {
@@ -374,6 +385,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::Low);
+    let persona = args.persona.or(config.persona).unwrap_or_default();
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -492,8 +504,10 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
         None => None,
     };
+    // The persona decides what every reporter and the exit code see.
+    let hidden = persona::select(persona, &mut outcome.findings, &outcome.sources, &select).len();
     let suppressed = outcome.suppressed.len();
-    if !args.show_suppressed {
+    if !args.show_suppressed && !persona.shows_suppressed() {
         outcome.suppressed.clear();
     }
 
@@ -543,6 +557,9 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                 },
                 applied.fixed
             ));
+        }
+        if let Some(note) = persona::hidden_note(hidden) {
+            summary.push_str(&format!("; {note}"));
         }
         writeln!(std::io::stderr(), "{summary}")?;
     }

@@ -14,6 +14,7 @@ use toml::Spanned;
 use crate::discover;
 pub use crate::discover::PathPatterns;
 use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::persona::Persona;
 use crate::rules::selection::{is_known_selector, suggestion};
 use crate::rules::{self, RuleSettings, RULES};
 use crate::source::{SourceFile, Span};
@@ -34,6 +35,10 @@ pub const DEFAULT_CONFIG: &str = r#"# iamlint configuration. Every setting is op
 
 # Exit with 1 when a finding is at or above this severity: critical, high, medium, low, info.
 # fail-on = "low"
+
+# Which findings to show: regular (what to act on), pedantic (also advice such as X-Ray
+# tracing and reserved concurrency), auditor (everything, suppressed findings included).
+# persona = "regular"
 
 # Skip matching files and folders, as `--exclude` does (gitignore-like: `name` matches at any
 # depth, a pattern with a slash such as `dir/x` matches from here, `**` crosses folders).
@@ -106,6 +111,7 @@ pub struct Config {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub fail_on: Option<Severity>,
+    pub persona: Option<Persona>,
     pub exclude: PathPatterns,
     /// Severity overrides by rule code.
     pub severity: BTreeMap<&'static str, Severity>,
@@ -124,6 +130,7 @@ struct RawConfig {
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
     fail_on: Option<Spanned<String>>,
+    persona: Option<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
@@ -239,6 +246,17 @@ impl Config {
         config.ignore = raw.ignore.into_iter().map(Spanned::into_inner).collect();
         if let Some(fail_on) = &raw.fail_on {
             config.fail_on = Some(parse_severity(fail_on)?);
+        }
+        if let Some(persona) = &raw.persona {
+            config.persona = Some(Persona::parse(persona.get_ref()).ok_or_else(|| {
+                at(
+                    persona,
+                    format!(
+                        "unknown persona `{}`; expected regular, pedantic or auditor",
+                        persona.get_ref()
+                    ),
+                )
+            })?);
         }
         for pattern in &raw.exclude {
             PathPatterns::new([pattern.get_ref().as_str()]).map_err(|m| at(pattern, m))?;
@@ -467,6 +485,15 @@ mod tests {
         let config = parse(DEFAULT_CONFIG).unwrap();
         assert!(config.select.is_empty() && config.suppress.is_empty());
         assert!(config.fail_on.is_none());
+        assert!(config.persona.is_none());
+    }
+
+    #[test]
+    fn persona_is_read_and_checked() {
+        let config = parse("persona = \"pedantic\"\n").unwrap();
+        assert_eq!(config.persona, Some(Persona::Pedantic));
+        assert!(error("persona = \"admin\"\n")
+            .starts_with("iamlint.toml:1:11: unknown persona `admin`"));
     }
 
     #[test]

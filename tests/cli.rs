@@ -1123,3 +1123,130 @@ fn json_output_carries_fix_edits() {
         edit["end_offset"].as_u64().unwrap()
     );
 }
+
+const ADVICE_ONLY_TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+"#;
+
+/// No `Version`, but nothing the 2008 language would read differently.
+const NO_VERSION_PLAIN: &str = r#"{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}
+"#;
+
+/// No `Version` and a policy variable, which the 2008 language leaves as literal text.
+const NO_VERSION_VARIABLE: &str = r#"{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*"}]}
+"#;
+
+fn rules_of(report: &Value) -> Vec<String> {
+    findings(report, "findings")
+        .into_iter()
+        .map(|(rule, _)| rule)
+        .collect()
+}
+
+#[test]
+fn personas_hide_advice_by_default_and_hidden_findings_never_fail_the_run() {
+    let dir = project(&[
+        ("template.yaml", ADVICE_ONLY_TEMPLATE),
+        ("plain.json", NO_VERSION_PLAIN),
+    ]);
+    // Default: advice is hidden, said so on the summary line, and does not fail the run
+    // even at the lowest threshold.
+    let regular = iamlint(dir.path(), &["check", "--fail-on", "info"]);
+    assert_eq!(code(&regular), 0, "{}", stdout(&regular));
+    assert!(!stdout(&regular).contains("lambda-no-tracing"));
+    assert!(
+        stderr(&regular).contains("; 3 advice findings hidden; --persona pedantic shows them"),
+        "{}",
+        stderr(&regular)
+    );
+    // JSON and SARIF follow the same selection.
+    let report = json(&iamlint(dir.path(), &["check", "--format", "json"]));
+    assert!(rules_of(&report).is_empty(), "{report}");
+    let sarif = json(&iamlint(dir.path(), &["check", "--format", "sarif"]));
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(0)
+    );
+
+    let pedantic = iamlint(
+        dir.path(),
+        &[
+            "check",
+            "--persona",
+            "pedantic",
+            "--fail-on",
+            "info",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&pedantic), 1);
+    assert_eq!(
+        rules_of(&json(&pedantic)),
+        [
+            "missing-version",
+            "lambda-no-reserved-concurrency",
+            "lambda-no-tracing"
+        ]
+    );
+    // A rule named in --select is shown whatever the persona.
+    let named = json(&iamlint(
+        dir.path(),
+        &["check", "--select", "LMB006", "--format", "json"],
+    ));
+    assert_eq!(rules_of(&named), ["lambda-no-tracing"]);
+    let bad = iamlint(dir.path(), &["check", "--persona", "admin"]);
+    assert_eq!(code(&bad), 2);
+}
+
+#[test]
+fn missing_version_is_shown_by_default_only_where_policy_variables_change_meaning() {
+    let dir = project(&[
+        ("plain.json", NO_VERSION_PLAIN),
+        ("vars.json", NO_VERSION_VARIABLE),
+    ]);
+    let report = json(&iamlint(dir.path(), &["check", "--format", "json"]));
+    assert_eq!(
+        findings(&report, "findings"),
+        [("missing-version".to_string(), 1)]
+    );
+    assert_eq!(report["findings"][0]["file"], "vars.json");
+}
+
+#[test]
+fn persona_from_the_config_and_auditor_lists_suppressed_findings() {
+    let dir = project(&[
+        ("template.yaml", ADVICE_ONLY_TEMPLATE),
+        ("vars.json", NO_VERSION_VARIABLE),
+        (
+            "iamlint.toml",
+            "persona = \"pedantic\"\n[[suppress]]\npath = \"vars.json\"\nrule = \"missing-version\"\nreason = \"legacy\"\n",
+        ),
+    ]);
+    let pedantic = json(&iamlint(dir.path(), &["check", "--format", "json"]));
+    assert_eq!(
+        rules_of(&pedantic),
+        ["lambda-no-reserved-concurrency", "lambda-no-tracing"]
+    );
+    assert!(pedantic
+        .get("suppressed")
+        .is_none_or(|s| s.as_array().is_some_and(Vec::is_empty)));
+    // The flag overrides the config.
+    let regular = json(&iamlint(
+        dir.path(),
+        &["check", "--persona", "regular", "--format", "json"],
+    ));
+    assert!(rules_of(&regular).is_empty());
+    let auditor = json(&iamlint(
+        dir.path(),
+        &["check", "--persona", "auditor", "--format", "json"],
+    ));
+    assert_eq!(findings(&auditor, "suppressed").len(), 1, "{auditor}");
+}

@@ -1,6 +1,7 @@
 //! The rule engine: the `Rule` trait, the registry and the per-file driver.
 
 mod context;
+pub mod persona;
 pub mod selection;
 pub mod settings;
 
