@@ -433,7 +433,17 @@ impl Reader<'_> {
                     .iter()
                     .any(|e| e.key.value.starts_with("Fn::") || e.key.value == "Ref") =>
             {
-                for kind in kinds {
+                for (i, kind) in kinds.iter().enumerate() {
+                    if kinds[..i].iter().any(|k| k.key.value == kind.key.value) {
+                        self.problem(
+                            kind.key.span,
+                            format!(
+                                "duplicate principal type `{}`: IAM silently keeps only the last one",
+                                kind.key.value
+                            ),
+                            "list every principal of that type in one array",
+                        );
+                    }
                     if !PRINCIPAL_KINDS.contains(&kind.key.value.as_str()) {
                         self.problem(
                             kind.key.span,

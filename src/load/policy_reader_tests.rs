@@ -521,8 +521,6 @@ fn unquoted_yaml_version_is_a_string() {
 }
 
 #[test]
-#[ignore = "production gap: principal type keys are not checked for duplicates, unlike \
-            statement keys and condition operators and keys"]
 fn duplicate_principal_types_are_reported() {
     let text = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root", "AWS": "arn:aws:iam::444455556666:root"}, "Action": "s3:GetObject", "Resource": "*"}}"#;
     let found = problems(text);

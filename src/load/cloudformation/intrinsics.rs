@@ -231,10 +231,8 @@ impl Template<'_> {
             return Some(vec![unknown("Fn::Join")]);
         };
         let mut results = vec![known(String::new())];
-        for (i, item) in items.iter().enumerate() {
-            if is_no_value(item) {
-                continue;
-            }
+        // `AWS::NoValue` items are dropped with their delimiter.
+        for (i, item) in items.iter().filter(|item| !is_no_value(item)).enumerate() {
             if i > 0 {
                 append(&mut results, &[known(delimiter)]);
             }

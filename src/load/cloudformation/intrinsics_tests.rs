@@ -333,8 +333,6 @@ fn deep_nesting_is_bounded() {
 }
 
 #[test]
-#[ignore = "production bug: `join` writes the delimiter before every item after the first \
-            position, so a dropped first item leaves a leading delimiter (`-a-b`)"]
 fn join_drops_a_leading_no_value_without_its_delimiter() {
     assert_eq!(one("!Join ['-', [!Ref AWS::NoValue, a, b]]"), known("a-b"));
 }
