@@ -7,7 +7,11 @@ use crate::syntax::Node;
 pub static FORMAT: Format = Format {
     name: "iam-policy",
     title: "IAM policy",
-    extensions: &["json", "yaml", "yml"],
+    extensions: &[
+        ("json", Some("json")),
+        ("yaml", Some("yaml")),
+        ("yml", Some("yaml")),
+    ],
     syntax: Syntax::JsonOrYaml,
     comments: &HASH_COMMENTS,
 };

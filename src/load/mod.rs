@@ -44,8 +44,9 @@ pub struct Format {
     pub name: &'static str,
     /// Name in messages (`CloudFormation template`).
     pub title: &'static str,
-    /// Extensions of files worth reading while walking a directory (lower case).
-    pub extensions: &'static [&'static str],
+    /// Extensions of files worth reading while walking a directory (lower case), each with
+    /// the language reporters name for it (SARIF `sourceLanguage`).
+    pub extensions: &'static [(&'static str, Option<&'static str>)],
     pub syntax: Syntax,
     pub comments: &'static CommentSyntax,
 }
@@ -99,17 +100,17 @@ pub fn is_candidate(path: &Path) -> bool {
     let ext = extension(&path.to_string_lossy());
     LOADERS
         .iter()
-        .any(|l| l.format().extensions.contains(&ext.as_str()))
+        .any(|l| l.format().extensions.iter().any(|(e, _)| *e == ext))
 }
 
 /// The language of a file for reporters (SARIF `sourceLanguage`), from its extension.
 pub fn language_of(path: &str) -> Option<&'static str> {
-    match extension(path).as_str() {
-        "json" => Some("json"),
-        "yaml" | "yml" => Some("yaml"),
-        "tf" | "hcl" => Some("hcl"),
-        _ => None,
-    }
+    let ext = extension(path);
+    LOADERS
+        .iter()
+        .flat_map(|l| l.format().extensions)
+        .find(|(e, _)| *e == ext)
+        .and_then(|(_, language)| *language)
 }
 
 /// Everything one input unit contributes to the lint.

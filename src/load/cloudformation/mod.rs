@@ -43,7 +43,13 @@ pub struct Template<'a> {
 pub static FORMAT: Format = Format {
     name: "cloudformation",
     title: "CloudFormation template",
-    extensions: &["json", "yaml", "yml", "template"],
+    extensions: &[
+        ("json", Some("json")),
+        ("yaml", Some("yaml")),
+        ("yml", Some("yaml")),
+        // `.template` files are JSON or YAML; the name does not say which.
+        ("template", None),
+    ],
     syntax: Syntax::JsonOrYaml,
     comments: &HASH_COMMENTS,
 };
