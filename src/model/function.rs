@@ -81,6 +81,9 @@ pub struct Role {
     /// `ManagedPolicy` documents, and expanded SAM policy templates. Trust policy excluded.
     pub policies: Vec<usize>,
     pub managed_policies: Vec<ManagedPolicyRef>,
+    /// Index of its trust policy (who may assume it) in the model's policies; `None` when
+    /// the input does not say (a generated role trusts only its service).
+    pub trust: Option<usize>,
     /// Its dialect, and whether a tool generated it (SAM makes a role from `Policies`).
     pub origin: Origin,
 }

@@ -48,6 +48,7 @@ pub fn role(logical_id: &str, at: usize, policies: Vec<usize>) -> Role {
         span: span(at, logical_id.len()),
         policies,
         managed_policies: Vec::new(),
+        trust: None,
         origin: Origin::new(&Dialect::GENERIC),
     }
 }
@@ -149,6 +150,7 @@ pub fn managed_role_model(
                 aws_managed: *aws_managed,
             })
             .collect(),
+        trust: None,
         origin: Origin {
             generated_by: sam_generated.then_some("SAM"),
             ..Origin::new(&Dialect::GENERIC)

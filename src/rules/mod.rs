@@ -13,6 +13,7 @@ mod condition_wildcard_no_like;
 mod credentials_exposure;
 mod data_exfiltration;
 mod duplicate_sid;
+mod execution_role_trust;
 mod forallvalues_single_valued_key;
 mod lambda_deprecated_runtime;
 mod lambda_env_no_kms;
@@ -162,6 +163,7 @@ pub static RULES: &[&dyn Rule] = &[
     &data_exfiltration::DataExfiltration,
     &credentials_exposure::CredentialsExposure,
     &resource_exposure::ResourceExposure,
+    &execution_role_trust::ExecutionRoleTrust,
     &admin_managed_policy::AdminManagedPolicy,
     &broad_managed_policy::BroadManagedPolicy,
     &unused_suppression::UnusedSuppression,

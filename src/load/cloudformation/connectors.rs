@@ -413,6 +413,7 @@ fn load_connector(
                             span,
                             policies: Vec::new(),
                             managed_policies: Vec::new(),
+                            trust: None,
                             origin: super::generated_by_sam(),
                         });
                         model.roles.len() - 1

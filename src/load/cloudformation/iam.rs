@@ -142,11 +142,12 @@ fn load_role(template: &Template<'_>, resource: &Entry, model: &mut FileModel) {
         span: resource.key.span,
         policies: Vec::new(),
         managed_policies: Vec::new(),
+        trust: None,
         origin: super::origin(false, resource),
     };
     if let Some(trust) = props.and_then(|p| p.get("AssumeRolePolicyDocument")) {
         let label = format!("trust policy of {}", describe(resource));
-        push_policy(template, model, resource, trust, PolicyKind::Trust, label);
+        role.trust = push_policy(template, model, resource, trust, PolicyKind::Trust, label);
     }
     for (name, doc) in inline_policies(props) {
         let label = format!("policy `{name}` of {}", describe(resource));

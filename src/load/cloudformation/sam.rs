@@ -160,6 +160,7 @@ fn generated_role(
                 aws_managed: true,
             })
             .collect(),
+        trust: None,
         origin: super::generated_by_sam(),
     };
     let owner = format!("function `{}`", resource.key.value);
