@@ -4,6 +4,7 @@
 //! scalar was quoted so rules can tell `"true"` from `true`. Mappings keep every entry in
 //! source order, duplicates included, because IAM silently keeps the last duplicate key.
 
+pub mod hcl;
 mod json;
 mod yaml;
 
