@@ -14,7 +14,7 @@ const SKIPPED_DIRS: &[&str] = &[
 ];
 
 /// Extensions worth reading when walking a directory; the content decides the rest.
-const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template"];
+const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template", "tf"];
 
 #[derive(Debug)]
 pub struct Candidate {

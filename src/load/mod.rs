@@ -5,6 +5,7 @@
 pub mod cloudformation;
 mod iam_json;
 pub mod policy_reader;
+pub mod terraform;
 
 use crate::model::FileModel;
 use crate::source::{FileId, SourceFile, Span, Spanned};
@@ -45,6 +46,8 @@ pub struct LoadNote {
 pub enum InputKind {
     IamPolicy,
     CloudFormation,
+    Terraform,
+    TerraformPlan,
 }
 
 impl InputKind {
@@ -52,6 +55,8 @@ impl InputKind {
         match self {
             InputKind::IamPolicy => "IAM policy",
             InputKind::CloudFormation => "CloudFormation template",
+            InputKind::Terraform => "Terraform configuration",
+            InputKind::TerraformPlan => "Terraform plan",
         }
     }
 }
@@ -68,20 +73,17 @@ pub struct LoadError {
 /// it is not a recognised input; files found by walking a directory are skipped quietly.
 pub fn load(file: FileId, source: &SourceFile, explicit: bool) -> Result<Loaded, LoadError> {
     let ext = extension(&source.display);
-    // Terraform is not read yet; its HCL must not be mistaken for YAML.
+    // Until the loader registry groups a module's files, each `.tf` file is its own unit.
+    if terraform::sniff(std::path::Path::new(&source.display), &source.text) {
+        return terraform::load_module(&[(file, source)], None)
+            .map(|unit| from_terraform(unit, InputKind::Terraform));
+    }
     if matches!(ext.as_str(), "tf" | "hcl" | "tfvars") {
-        let notes = if explicit {
-            vec![LoadNote {
-                span: Span::default(),
-                message: "Terraform files are not read yet; this file was skipped".into(),
-            }]
-        } else {
-            Vec::new()
-        };
-        return Ok(Loaded {
-            notes,
-            ..Loaded::default()
-        });
+        return Ok(Loaded::default());
+    }
+    if ext == "json" && terraform::sniff_plan(&source.text) {
+        return terraform::load_plan(file, source)
+            .map(|unit| from_terraform(unit, InputKind::TerraformPlan));
     }
     let parsed = syntax::parse_auto(&source.text, ext == "json");
     let document = match parsed {
@@ -115,6 +117,21 @@ pub fn load(file: FileId, source: &SourceFile, explicit: bool) -> Result<Loaded,
     }
     loaded.document = Some(document);
     Ok(loaded)
+}
+
+/// A one-file Terraform unit as one file's result.
+fn from_terraform(unit: terraform::Unit, kind: InputKind) -> Loaded {
+    Loaded {
+        kind: Some(kind),
+        model: unit.model,
+        document: Some(Document {
+            roots: Vec::new(),
+            comments: unit.comments.into_iter().flat_map(|(_, c)| c).collect(),
+        }),
+        resources: unit.resources.into_iter().map(|(_, s)| s).collect(),
+        suppressions: Vec::new(),
+        notes: unit.notes.into_iter().map(|(_, n)| n).collect(),
+    }
 }
 
 /// Extension of a display path, lower-cased.

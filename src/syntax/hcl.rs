@@ -44,7 +44,9 @@ fn first_line(message: &str) -> String {
 }
 
 /// Comments of HCL text, skipping quoted strings (with `${...}` nesting) and heredocs. The
-/// text is known to parse, so an unterminated construct only ends the scan.
+/// text is known to parse, so an unterminated construct only ends the scan. Like YAML
+/// comments, a comment's text starts one byte after its span (`//` and `/*` comments start
+/// at their second character), which is where suppressions locate rule names.
 pub fn comments(text: &str) -> Vec<Comment> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -56,7 +58,7 @@ pub fn comments(text: &str) -> Vec<Comment> {
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 let end = text[i + 2..].find("*/").map_or(text.len(), |e| i + 2 + e + 2);
                 out.push(Comment {
-                    span: crate::source::Span::new(i, end),
+                    span: crate::source::Span::new(i + 1, end),
                     text: text
                         .get(i + 2..end.saturating_sub(2).max(i + 2))
                         .unwrap_or("")
@@ -80,7 +82,7 @@ fn line_comment(text: &str, start: usize, marker: usize, out: &mut Vec<Comment>)
         end
     };
     out.push(Comment {
-        span: crate::source::Span::new(start, body_end),
+        span: crate::source::Span::new(start + marker - 1, body_end),
         text: text[start + marker..body_end.max(start + marker)].to_string(),
     });
     end
@@ -151,7 +153,7 @@ mod tests {
     fn finds_comments_outside_strings_and_heredocs() {
         let text = "# one\na = \"x # not\" // two\nb = <<EOF\n# not either\nEOF\n/* three */\nc = \"${f(\"#\")}\" # four\n";
         let found: Vec<&str> = comments(text).iter().map(|c| &text[c.span.range()]).collect();
-        assert_eq!(found, ["# one", "// two", "/* three */", "# four"]);
+        assert_eq!(found, ["# one", "/ two", "* three */", "# four"]);
         assert_eq!(comments(text)[0].text, " one");
     }
 

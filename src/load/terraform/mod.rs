@@ -1,0 +1,262 @@
+//! Terraform: HCL modules (every `.tf` file of a folder together) and plan JSON
+//! (`terraform show -json plan.out`).
+//!
+//! Both front ends turn the resources they care about into [`Resource`]s whose bodies are
+//! syntax trees shaped like the plan's `values` (attributes by name, nested blocks as lists);
+//! [`build`] turns those into the common model once for both.
+
+mod build;
+mod eval;
+mod plan;
+mod policy_document;
+
+use std::path::Path;
+
+use crate::load::policy_reader::Resolver;
+use crate::load::{LoadError, LoadNote};
+use crate::model::{FileModel, PolicyValue};
+use crate::source::{FileId, SourceFile, Span};
+use crate::syntax::hcl::{parse_hcl, span_of, HclFile};
+use crate::syntax::{Comment, Node};
+
+pub use plan::{load_plan, sniff_plan};
+
+/// Resource types whose bodies the model reads; other resources are never evaluated.
+const READ_TYPES: &[&str] = &[
+    "aws_iam_policy",
+    "aws_iam_role",
+    "aws_iam_role_policy",
+    "aws_iam_role_policy_attachment",
+    "aws_iam_policy_attachment",
+    "aws_iam_role_policies_exclusive",
+    "aws_iam_role_policy_attachments_exclusive",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+    "aws_iam_policy_document",
+    "aws_lambda_function",
+    "aws_lambda_permission",
+    "aws_lambda_function_url",
+    "aws_lambda_event_source_mapping",
+    "aws_lambda_function_event_invoke_config",
+    "aws_s3_bucket_policy",
+    "aws_s3_bucket",
+    "aws_sqs_queue_policy",
+    "aws_sqs_queue",
+    "aws_sns_topic_policy",
+    "aws_sns_topic",
+    "aws_kms_key",
+];
+
+/// A resource, data source or module call, with its body as a syntax tree.
+#[derive(Clone, Debug)]
+pub(crate) struct Resource {
+    /// `aws_iam_role`, or `module` for a module call.
+    pub kind: String,
+    pub name: String,
+    pub data: bool,
+    /// Module path in a plan (`module.app.`), empty for the root module and for HCL.
+    pub module: String,
+    pub file: FileId,
+    /// Where findings about the resource point: `resource "aws_iam_role" "x"` in HCL, the
+    /// address in a plan.
+    pub header: Span,
+    /// The whole definition, which a suppression comment on its first line covers.
+    pub span: Span,
+    pub body: Node,
+    /// `count`, `for_each` or `dynamic` blocks: one definition stands for many objects.
+    pub repeated: bool,
+}
+
+impl Resource {
+    /// `aws_iam_role.x`, `data.aws_iam_policy_document.y`, `module.lambda` (plan: with module
+    /// path).
+    pub fn address(&self) -> String {
+        let prefix = if self.data { "data." } else { "" };
+        format!("{}{prefix}{}.{}", self.module, self.kind, self.name)
+    }
+}
+
+/// What a Terraform unit contributes: objects carry their own file ids, so notes, comments
+/// and suppression scopes are kept per file.
+#[derive(Debug, Default)]
+pub struct Unit {
+    pub model: FileModel,
+    pub notes: Vec<(FileId, LoadNote)>,
+    pub comments: Vec<(FileId, Vec<Comment>)>,
+    /// Definition spans (for suppression comments on a resource's first line).
+    pub resources: Vec<(FileId, Span)>,
+    /// Files of the unit that failed to parse (the others are still loaded).
+    pub errors: Vec<(FileId, LoadError)>,
+}
+
+/// Reads a file that a module names with `file()`/`templatefile()`, relative to the module
+/// folder. The caller owns file ids, so it decides whether the file joins the run.
+pub type ReadRelative<'a> = &'a dyn Fn(&Path) -> Option<(FileId, &'a SourceFile)>;
+
+/// A `.tf` file (or HCL that declares Terraform blocks).
+pub fn sniff(path: &Path, text: &str) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if ext.as_deref() == Some("tf") {
+        return true;
+    }
+    // `.tf.json` is Terraform's JSON syntax, which is not read yet.
+    ext.as_deref() == Some("hcl")
+        && ["resource \"", "data \"", "module \""]
+            .iter()
+            .any(|m| text.contains(m))
+}
+
+/// Load one module folder: all of its `.tf` files together, so references between files
+/// (`locals.tf`, `variables.tf`) resolve. A file that does not parse is an error of its own;
+/// the others still load. Fails only when no file parses.
+pub fn load_module(
+    files: &[(FileId, &SourceFile)],
+    read_relative: Option<ReadRelative<'_>>,
+) -> Result<Unit, LoadError> {
+    let mut unit = Unit::default();
+    let mut parsed: Vec<(FileId, &SourceFile, HclFile)> = Vec::new();
+    let mut first_error = None;
+    for &(id, source) in files {
+        match parse_hcl(&source.text) {
+            Ok(file) => parsed.push((id, source, file)),
+            Err(err) => {
+                let error = LoadError {
+                    message: format!("invalid Terraform HCL: {}", err.message),
+                    span: Some(Span::empty(err.offset)),
+                };
+                first_error.get_or_insert_with(|| error.clone());
+                unit.errors.push((id, error));
+            }
+        }
+    }
+    if parsed.is_empty() {
+        if let Some(error) = first_error {
+            return Err(error);
+        }
+    }
+    let scope = eval::Scope::new(
+        parsed
+            .iter()
+            .map(|(_, source, file)| eval::ModuleFile {
+                text: &source.text,
+                body: &file.body,
+            })
+            .collect(),
+    );
+    let mut resources = Vec::new();
+    for (index, (id, _, file)) in parsed.iter().enumerate() {
+        for block in file.body.blocks() {
+            let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+            let (kind, name, data) = match (block.ident.as_str(), labels.as_slice()) {
+                ("resource", [kind, name]) => (*kind, *name, false),
+                ("data", [kind, name]) => (*kind, *name, true),
+                ("module", [name]) => ("module", *name, false),
+                _ => continue,
+            };
+            let span = span_of(block);
+            unit.resources.push((*id, span));
+            if kind != "module" && !READ_TYPES.contains(&kind) {
+                continue;
+            }
+            let header_end = block
+                .labels
+                .last()
+                .map_or(span.start as usize, |l| span_of(l).end as usize);
+            let (body, dynamic) = scope.block(block, index);
+            let repeated = dynamic
+                || block.body.has_attribute("count")
+                || block.body.has_attribute("for_each");
+            resources.push(Resource {
+                kind: kind.to_string(),
+                name: name.to_string(),
+                data,
+                module: String::new(),
+                file: *id,
+                header: Span::new(span.start as usize, header_end),
+                span,
+                body,
+                repeated,
+            });
+        }
+    }
+    let texts: Vec<(FileId, &str)> = parsed
+        .iter()
+        .map(|(id, source, _)| (*id, source.text.as_str()))
+        .collect();
+    let file_index = |file: FileId| parsed.iter().position(|(id, _, _)| *id == file);
+    let file_calls = scope.file_calls.borrow();
+    let read_file = |file: FileId, span: Span| -> Option<build::ReadFile<'_>> {
+        let (path, template) = file_calls.get(&(file_index(file)?, span))?;
+        let base = parsed
+            .iter()
+            .find(|(id, _, _)| *id == file)
+            .and_then(|(_, s, _)| s.path.parent())
+            .unwrap_or(Path::new(""));
+        let found = read_relative.and_then(|read| read(&base.join(path)));
+        Some(match found {
+            Some((id, source)) => build::ReadFile::Found {
+                id,
+                source,
+                template: *template,
+            },
+            None => build::ReadFile::Missing(path.clone()),
+        })
+    };
+    let variables = |name: &str| scope.variable(name).is_some_and(|v| v.sensitive);
+    let mut builder = build::Builder::new(&resources, &texts, &read_file, &variables);
+    builder.run();
+    unit.model = builder.model;
+    unit.notes.extend(builder.notes);
+    drop(file_calls);
+    for (id, _, file) in parsed {
+        unit.comments.push((id, file.comments));
+    }
+    Ok(unit)
+}
+
+/// Policy values of Terraform input: a plain scalar with a `${...}` placeholder is not
+/// known offline; everything else is literal.
+pub(crate) struct TfResolver;
+
+impl TfResolver {
+    pub fn unresolved(node: &Node) -> bool {
+        eval::is_unresolved(node)
+    }
+}
+
+impl Resolver for TfResolver {
+    fn strings(&self, node: &Node, out: &mut Vec<PolicyValue>) -> bool {
+        let Some(scalar) = node.as_scalar() else {
+            return false;
+        };
+        out.push(PolicyValue {
+            text: scalar.text.clone(),
+            span: node.span,
+            resolved: !eval::is_unresolved(node),
+        });
+        true
+    }
+}
+
+/// Values of a `templatefile()` policy: `${name}` template variables are not known.
+pub(crate) struct TemplateResolver;
+
+impl Resolver for TemplateResolver {
+    fn strings(&self, node: &Node, out: &mut Vec<PolicyValue>) -> bool {
+        let Some(scalar) = node.as_scalar() else {
+            return false;
+        };
+        out.push(PolicyValue {
+            text: scalar.text.clone(),
+            span: node.span,
+            resolved: !scalar.text.contains("${") && !scalar.text.contains("%{"),
+        });
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests;
