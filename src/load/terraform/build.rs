@@ -697,6 +697,15 @@ impl<'a> Builder<'a> {
     /// creates; other modules are noted.
     fn module(&mut self, r: &Resource) {
         let source = r.body.get("source").and_then(Node::as_str).unwrap_or("");
+        // The module's own examples call it by a local path: its inputs give it away.
+        let lambda_inputs = r.body.get("function_name").is_some()
+            && ["attach_policy_statements", "attach_policy_json", "attach_policy_jsons", "attach_policies", "attach_policy"]
+                .iter()
+                .any(|k| r.body.get(k).is_some());
+        if source.contains("terraform-aws-modules/lambda") || lambda_inputs {
+            lambda_module::read(self, r);
+            return;
+        }
         if source.starts_with("./") || source.starts_with("../") {
             self.note(
                 r.file,
@@ -705,15 +714,11 @@ impl<'a> Builder<'a> {
             );
             return;
         }
-        if !source.contains("terraform-aws-modules/lambda") {
-            self.note(
-                r.file,
-                r.header,
-                format!("module `{source}` is not analysed (only its own folder can be linted)"),
-            );
-            return;
-        }
-        lambda_module::read(self, r);
+        self.note(
+            r.file,
+            r.header,
+            format!("module `{source}` is not analysed (only its own folder can be linted)"),
+        );
     }
 }
 
@@ -887,8 +892,8 @@ fn event_source_kind(arn: &str) -> &'static str {
 }
 
 /// Parse JSON held in a string value. When the file's bytes at the value are the string
-/// itself (a heredoc, or a JSON string without escapes), spans point inside it; otherwise
-/// every span is the whole value.
+/// itself, line by line up to leading indentation (a heredoc, `<<-` included, or a JSON
+/// string without escapes), spans point inside it; otherwise every span is the whole value.
 pub(crate) fn embedded_json(value: &Node, file_text: &str) -> Option<Node> {
     let text = value.scalar_text()?;
     if !text.trim_start().starts_with('{') {
@@ -897,30 +902,72 @@ pub(crate) fn embedded_json(value: &Node, file_text: &str) -> Option<Node> {
     let document = parse_json(text).ok()?;
     let mut root = document.roots.into_iter().next()?;
     let raw = file_text.get(value.span.range()).unwrap_or("");
-    let offset = if raw == text {
-        Some(value.span.start as usize)
-    } else if raw.len() >= 2 && raw.get(1..raw.len() - 1) == Some(text) {
-        Some(value.span.start as usize + 1)
+    let start = value.span.start as usize;
+    let map = if raw.len() >= 2 && raw.starts_with('"') && raw.get(1..raw.len() - 1) == Some(text)
+    {
+        LineMap::shifted(start + 1)
     } else {
-        None
+        LineMap::new(text, raw, start)
     };
-    match offset {
-        Some(offset) => shift(&mut root, offset),
+    match map {
+        Some(map) => shift(&mut root, &map),
         None => respan(&mut root, value.span),
     }
     Some(root)
 }
 
-fn shift(node: &mut Node, by: usize) {
-    let moved = |s: Span| Span::new(s.start as usize + by, s.end as usize + by);
+/// Where each line of a string starts in the file: the string's lines are the file's lines
+/// with some leading whitespace removed (an indented heredoc).
+struct LineMap {
+    /// (offset of a line in the string, offset of the same text in the file)
+    lines: Vec<(usize, usize)>,
+}
+
+impl LineMap {
+    fn shifted(by: usize) -> Option<Self> {
+        Some(LineMap {
+            lines: vec![(0, by)],
+        })
+    }
+
+    fn new(text: &str, raw: &str, raw_start: usize) -> Option<Self> {
+        let mut lines = Vec::new();
+        let (mut t_at, mut r_at) = (0, raw_start);
+        let mut raw_lines = raw.split_inclusive('\n');
+        for line in text.split_inclusive('\n') {
+            let raw_line = raw_lines.next()?;
+            let indent = raw_line.len().checked_sub(line.len())?;
+            if !raw_line.ends_with(line) || !raw_line[..indent].trim().is_empty() {
+                return None;
+            }
+            lines.push((t_at, r_at + indent));
+            t_at += line.len();
+            r_at += raw_line.len();
+        }
+        Some(LineMap { lines })
+    }
+
+    fn map(&self, offset: usize) -> usize {
+        let i = match self.lines.binary_search_by(|(t, _)| t.cmp(&offset)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        self.lines
+            .get(i)
+            .map_or(offset, |(t, r)| r + (offset - t.min(&offset)))
+    }
+}
+
+fn shift(node: &mut Node, map: &LineMap) {
+    let moved = |s: Span| Span::new(map.map(s.start as usize), map.map(s.end as usize));
     node.span = moved(node.span);
     match &mut node.kind {
         NodeKind::Scalar(_) => {}
-        NodeKind::Seq(items) => items.iter_mut().for_each(|i| shift(i, by)),
+        NodeKind::Seq(items) => items.iter_mut().for_each(|i| shift(i, map)),
         NodeKind::Map(entries) => {
             for entry in entries {
                 entry.key.span = moved(entry.key.span);
-                shift(&mut entry.value, by);
+                shift(&mut entry.value, map);
             }
         }
     }

@@ -154,7 +154,9 @@ fn pair(
     problems: &mut Vec<GrammarProblem>,
 ) -> Option<ValueList> {
     let (plain, negated) = (entry(node, key), entry(node, not_key));
-    if let (Some(_), Some(n)) = (plain, negated) {
+    // A placeholder (`statement.value.not_actions` of a dynamic block) may well be null.
+    let maybe_null = |e: Option<&Entry>| e.is_some_and(|e| TfResolver::unresolved(&e.value));
+    if let (Some(_), Some(n), false) = (plain, negated, maybe_null(plain) || maybe_null(negated)) {
         problem(
             problems,
             n.key.span,
@@ -218,7 +220,12 @@ fn principal(
         (None, Some(e)) => (e, true),
         (None, None) => return None,
     };
-    if matches!(kind, PolicyKind::Identity | PolicyKind::Boundary) {
+    // Principals built from unknown values (a dynamic block over a variable) may be none.
+    let known = entry.value.one_or_many().iter().any(|b| {
+        b.get("type")
+            .is_some_and(|t| !TfResolver::unresolved(t) && t.as_map().is_none())
+    });
+    if known && matches!(kind, PolicyKind::Identity | PolicyKind::Boundary) {
         problem(
             problems,
             entry.key.span,
