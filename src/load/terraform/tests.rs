@@ -312,3 +312,4 @@ fn plan_links_functions_to_roles_through_the_configuration() {
     let unit = load_plan(0, &plan).unwrap();
     insta::assert_snapshot!(render(&unit, &[&plan]));
 }
+
