@@ -26,17 +26,56 @@ impl Rng {
 }
 
 const TOKENS: &[&str] = &[
-    "{", "}", "[", "]", "(", ")", ",", "=", "\"", "\n", "  ", "*", "#", "//", "/*", "*/",
-    "${", "%{", "$${", "<<EOF\n", "<<-EOT\n", "\nEOF\n", "local.", "var.", "data.",
-    "aws_iam_role.x.arn", "jsonencode(", "file(\"", "dynamic \"statement\" {", "é", "\\",
-    "statement {", "principals {", "? ", ": ", "for x in ", "...", "[*]", ".0",
+    "{",
+    "}",
+    "[",
+    "]",
+    "(",
+    ")",
+    ",",
+    "=",
+    "\"",
+    "\n",
+    "  ",
+    "*",
+    "#",
+    "//",
+    "/*",
+    "*/",
+    "${",
+    "%{",
+    "$${",
+    "<<EOF\n",
+    "<<-EOT\n",
+    "\nEOF\n",
+    "local.",
+    "var.",
+    "data.",
+    "aws_iam_role.x.arn",
+    "jsonencode(",
+    "file(\"",
+    "dynamic \"statement\" {",
+    "é",
+    "\\",
+    "statement {",
+    "principals {",
+    "? ",
+    ": ",
+    "for x in ",
+    "...",
+    "[*]",
+    ".0",
 ];
 
 fn fixtures() -> Vec<(String, String)> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut files = Vec::new();
     for dir in std::fs::read_dir(&root).unwrap().flatten() {
-        for entry in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+        for entry in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let name = entry.file_name().to_string_lossy().to_string();
             if name.ends_with(".tf") || name.ends_with(".tfplan.json") {
                 let text = std::fs::read_to_string(entry.path()).unwrap();
@@ -102,7 +141,11 @@ fn check(source: &SourceFile) -> bool {
 #[test]
 fn mutated_terraform_never_panics() {
     let inputs = fixtures();
-    assert!(inputs.len() >= 10, "found {} Terraform fixtures", inputs.len());
+    assert!(
+        inputs.len() >= 10,
+        "found {} Terraform fixtures",
+        inputs.len()
+    );
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let mut loaded = 0;
     for (name, text) in &inputs {
@@ -126,12 +169,18 @@ fn hostile_terraform_is_an_error_or_loads() {
         {
             let mut text = String::from("locals {\n  l0 = [\"x\"]\n");
             for i in 1..40 {
-                text.push_str(&format!("  l{i} = concat(local.l{}, local.l{})\n", i - 1, i - 1));
+                text.push_str(&format!(
+                    "  l{i} = concat(local.l{}, local.l{})\n",
+                    i - 1,
+                    i - 1
+                ));
             }
             text.push_str("}\nresource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({Statement = [{Effect = \"Allow\", Action = local.l39, Resource = \"*\"}]})\n}\n");
             text
         },
-        "resource \"aws_iam_policy\" \"p\" {\n  policy = <<EOF\n".to_string() + &"{".repeat(10_000) + "\nEOF\n}\n",
+        "resource \"aws_iam_policy\" \"p\" {\n  policy = <<EOF\n".to_string()
+            + &"{".repeat(10_000)
+            + "\nEOF\n}\n",
         "x = \"${".repeat(10_000),
         "/* never closed".to_string(),
         "\u{feff}resource \"aws_iam_role\" \"r\" {}\n".to_string(),
@@ -217,4 +266,44 @@ fn public_terraform_modules_load_and_report_wildcards_in_place() {
         checked += 1;
     }
     eprintln!("{checked} corpus folders checked");
+}
+
+#[test]
+fn hcl_comments_suppress_findings_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("main.tf");
+    std::fs::write(
+        &path,
+        r#"data "aws_iam_policy_document" "admin" {
+  # iamlint: ignore[wildcard-action] break-glass role, reviewed by security
+  statement {
+    actions   = ["*"]
+    resources = ["arn:aws:s3:::break-glass/*"]
+  }
+  statement {
+    actions   = ["*"] // iamlint: ignore[wildcard-action] same review
+    resources = ["arn:aws:s3:::audit/*"]
+  }
+  statement {
+    actions   = ["*"]
+    resources = ["arn:aws:s3:::other/*"]
+  }
+}
+"#,
+    )
+    .unwrap();
+    let outcome = lint::run(&Options {
+        paths: vec![path],
+        excludes: Vec::new(),
+        max_file_size: lint::DEFAULT_MAX_FILE_SIZE,
+        rules: vec![iamlint::rules::find("wildcard-action").unwrap()],
+    });
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    let lines: Vec<usize> = outcome
+        .findings
+        .iter()
+        .map(|f| outcome.sources[f.file].line_col(f.span.start).line)
+        .collect();
+    assert_eq!(lines, [12], "only the unsuppressed statement is reported");
+    assert_eq!(outcome.suppressed.len(), 2);
 }

@@ -28,10 +28,9 @@ pub fn parse_hcl(text: &str) -> Result<HclFile, SyntaxError> {
 
 /// Byte range of anything `hcl-edit` parsed (present for every parsed node).
 pub fn span_of(node: &impl hcl_edit::Span) -> crate::source::Span {
-    node.span()
-        .map_or(crate::source::Span::default(), |r| {
-            crate::source::Span::new(r.start, r.end)
-        })
+    node.span().map_or(crate::source::Span::default(), |r| {
+        crate::source::Span::new(r.start, r.end)
+    })
 }
 
 fn first_line(message: &str) -> String {
@@ -56,7 +55,9 @@ pub fn comments(text: &str) -> Vec<Comment> {
             b'#' => i = line_comment(text, i, 1, &mut out),
             b'/' if bytes.get(i + 1) == Some(&b'/') => i = line_comment(text, i, 2, &mut out),
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let end = text[i + 2..].find("*/").map_or(text.len(), |e| i + 2 + e + 2);
+                let end = text[i + 2..]
+                    .find("*/")
+                    .map_or(text.len(), |e| i + 2 + e + 2);
                 out.push(Comment {
                     span: crate::source::Span::new(i + 1, end),
                     text: text
@@ -152,7 +153,10 @@ mod tests {
     #[test]
     fn finds_comments_outside_strings_and_heredocs() {
         let text = "# one\na = \"x # not\" // two\nb = <<EOF\n# not either\nEOF\n/* three */\nc = \"${f(\"#\")}\" # four\n";
-        let found: Vec<&str> = comments(text).iter().map(|c| &text[c.span.range()]).collect();
+        let found: Vec<&str> = comments(text)
+            .iter()
+            .map(|c| &text[c.span.range()])
+            .collect();
         assert_eq!(found, ["# one", "/ two", "* three */", "# four"]);
         assert_eq!(comments(text)[0].text, " one");
     }
@@ -165,7 +169,16 @@ mod tests {
 
     #[test]
     fn odd_input_does_not_panic() {
-        for text in ["\"", "<<", "<<EOF", "/*", "a = \"${", "#", "<<-\n", "é\"${\"é"] {
+        for text in [
+            "\"",
+            "<<",
+            "<<EOF",
+            "/*",
+            "a = \"${",
+            "#",
+            "<<-\n",
+            "é\"${\"é",
+        ] {
             let _ = comments(text);
             let _ = parse_hcl(text);
         }

@@ -273,9 +273,7 @@ impl<'a> Builder<'a> {
         let mut doc = tfdoc::empty(data.file, data.span, kind);
         doc.label = Some(format!("`{address}`"));
         if let Some(v) = data.body.get("version").filter(|v| !v.is_null()) {
-            doc.version = v
-                .scalar_text()
-                .map(|t| Spanned::new(t.to_string(), v.span));
+            doc.version = v.scalar_text().map(|t| Spanned::new(t.to_string(), v.span));
         } else {
             // Terraform writes 2012-10-17 when no version is given.
             doc.version = Some(Spanned::new("2012-10-17".into(), data.header));
@@ -431,7 +429,10 @@ impl<'a> Builder<'a> {
             return match parts.as_slice() {
                 ["aws_iam_role", name, ..] => {
                     let address = format!("{module}aws_iam_role.{name}");
-                    self.model.roles.iter().position(|r| r.logical_id == address)
+                    self.model
+                        .roles
+                        .iter()
+                        .position(|r| r.logical_id == address)
                 }
                 _ => None,
             };
@@ -450,9 +451,16 @@ impl<'a> Builder<'a> {
             let Some(policy) = r.body.get("policy") else {
                 continue;
             };
-            let role = r.body.get("role").and_then(|n| self.role_index(n, &r.module));
+            let role = r
+                .body
+                .get("role")
+                .and_then(|n| self.role_index(n, &r.module));
             let label = match role {
-                Some(i) => format!("policy `{}` of `{}`", r.address(), self.model.roles[i].logical_id),
+                Some(i) => format!(
+                    "policy `{}` of `{}`",
+                    r.address(),
+                    self.model.roles[i].logical_id
+                ),
                 None => format!("policy `{}`", r.address()),
             };
             if let Some(p) = self.policy(r, policy, PolicyKind::Identity, label) {
@@ -699,9 +707,15 @@ impl<'a> Builder<'a> {
         let source = r.body.get("source").and_then(Node::as_str).unwrap_or("");
         // The module's own examples call it by a local path: its inputs give it away.
         let lambda_inputs = r.body.get("function_name").is_some()
-            && ["attach_policy_statements", "attach_policy_json", "attach_policy_jsons", "attach_policies", "attach_policy"]
-                .iter()
-                .any(|k| r.body.get(k).is_some());
+            && [
+                "attach_policy_statements",
+                "attach_policy_json",
+                "attach_policy_jsons",
+                "attach_policies",
+                "attach_policy",
+            ]
+            .iter()
+            .any(|k| r.body.get(k).is_some());
         if source.contains("terraform-aws-modules/lambda") || lambda_inputs {
             lambda_module::read(self, r);
             return;
@@ -710,7 +724,10 @@ impl<'a> Builder<'a> {
             self.note(
                 r.file,
                 r.header,
-                format!("local module `{source}` is linted on its own, without the inputs of `{}`", r.address()),
+                format!(
+                    "local module `{source}` is linted on its own, without the inputs of `{}`",
+                    r.address()
+                ),
             );
             return;
         }
@@ -760,7 +777,9 @@ mod lambda_module {
             f.url = Some(FunctionUrl {
                 // The module's default is NONE: a public URL.
                 auth_type: Spanned::new(
-                    auth.and_then(Node::scalar_text).unwrap_or("NONE").to_string(),
+                    auth.and_then(Node::scalar_text)
+                        .unwrap_or("NONE")
+                        .to_string(),
                     auth.map_or(r.header, |a| a.span),
                 ),
             });
@@ -791,13 +810,15 @@ mod lambda_module {
         if flag(body, "attach_policy_json", false) {
             if let Some(json) = body.get("policy_json") {
                 let label = format!("`policy_json` of `{address}`");
-                role.policies.extend(b.policy(r, json, PolicyKind::Identity, label));
+                role.policies
+                    .extend(b.policy(r, json, PolicyKind::Identity, label));
             }
         }
         if flag(body, "attach_policy_jsons", false) {
             for json in list(body.get("policy_jsons")) {
                 let label = format!("`policy_jsons` of `{address}`");
-                role.policies.extend(b.policy(r, json, PolicyKind::Identity, label));
+                role.policies
+                    .extend(b.policy(r, json, PolicyKind::Identity, label));
             }
         }
         if flag(body, "attach_policy_statements", false) {
@@ -903,8 +924,7 @@ pub(crate) fn embedded_json(value: &Node, file_text: &str) -> Option<Node> {
     let mut root = document.roots.into_iter().next()?;
     let raw = file_text.get(value.span.range()).unwrap_or("");
     let start = value.span.start as usize;
-    let map = if raw.len() >= 2 && raw.starts_with('"') && raw.get(1..raw.len() - 1) == Some(text)
-    {
+    let map = if raw.len() >= 2 && raw.starts_with('"') && raw.get(1..raw.len() - 1) == Some(text) {
         LineMap::shifted(start + 1)
     } else {
         LineMap::new(text, raw, start)

@@ -122,9 +122,9 @@ impl<'a> Scope<'a> {
                         (name, _) => (name.to_string(), inner),
                     };
                     let value = self.body(&content.body, span_of(inner), file, depth, dynamic);
-                    let existing = entries.iter_mut().find(|e| {
-                        e.key.value == name && matches!(e.value.kind, NodeKind::Seq(_))
-                    });
+                    let existing = entries
+                        .iter_mut()
+                        .find(|e| e.key.value == name && matches!(e.value.kind, NodeKind::Seq(_)));
                     match existing {
                         Some(Entry {
                             value:
@@ -200,7 +200,8 @@ impl<'a> Scope<'a> {
             Expression::StringTemplate(t) => self.template(t, span, file, depth),
             Expression::HeredocTemplate(h) => {
                 // The content, not the `<<EOF` markers, so embedded JSON maps back 1:1.
-                let content = hcl_edit::Span::span(&h.template).map_or(span, |r| Span::new(r.start, r.end));
+                let content =
+                    hcl_edit::Span::span(&h.template).map_or(span, |r| Span::new(r.start, r.end));
                 self.template(&h.template, content, file, depth)
             }
             Expression::Parenthesis(p) => self.expr(p.inner(), file, depth),
@@ -308,12 +309,7 @@ impl<'a> Scope<'a> {
 
     /// `local.x`, `var.x` (with a default) and `path.module`, with attribute and index steps
     /// applied; None when the value is not known offline.
-    fn traversal(
-        &self,
-        t: &hcl_edit::expr::Traversal,
-        file: usize,
-        depth: usize,
-    ) -> Option<Node> {
+    fn traversal(&self, t: &hcl_edit::expr::Traversal, file: usize, depth: usize) -> Option<Node> {
         let Expression::Variable(root) = &t.expr else {
             return None;
         };

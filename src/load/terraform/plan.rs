@@ -68,11 +68,7 @@ pub fn load_plan(file: FileId, source: &SourceFile) -> Result<Unit, LoadError> {
     let mut builder = Builder::new(&resources, &texts, &read_file, &sensitive);
     builder.run();
     unit.model = builder.model;
-    unit.notes = builder
-        .notes
-        .into_iter()
-        .filter(|(_, n)| !n.message.contains("is repeated"))
-        .collect();
+    unit.notes = builder.notes;
     if resources.is_empty() {
         unit.notes.push((
             file,
@@ -86,7 +82,11 @@ pub fn load_plan(file: FileId, source: &SourceFile) -> Result<Unit, LoadError> {
 }
 
 fn collect(module: &Node, file: FileId, path: &str, out: &mut Vec<Resource>) {
-    for r in module.get("resources").map(Node::one_or_many).unwrap_or_default() {
+    for r in module
+        .get("resources")
+        .map(Node::one_or_many)
+        .unwrap_or_default()
+    {
         let text = |key: &str| r.get(key).and_then(Node::as_str).unwrap_or("");
         let kind = text("type");
         if !READ_TYPES.contains(&kind) {
@@ -126,7 +126,11 @@ fn collect(module: &Node, file: FileId, path: &str, out: &mut Vec<Resource>) {
 /// For attributes absent or null in the planned values, the first reference the
 /// configuration gives (`aws_iam_role.lambda.arn`) as a placeholder.
 fn fill_references(config: &Node, path: &str, resources: &mut [Resource]) {
-    for c in config.get("resources").map(Node::one_or_many).unwrap_or_default() {
+    for c in config
+        .get("resources")
+        .map(Node::one_or_many)
+        .unwrap_or_default()
+    {
         let Some(address) = c.get("address").and_then(Node::as_str) else {
             continue;
         };
@@ -166,7 +170,11 @@ fn fill_references(config: &Node, path: &str, resources: &mut [Resource]) {
         }
         for call in calls {
             if let Some(module) = call.value.get("module") {
-                fill_references(module, &format!("{path}module.{}.", call.key.value), resources);
+                fill_references(
+                    module,
+                    &format!("{path}module.{}.", call.key.value),
+                    resources,
+                );
             }
         }
     }

@@ -29,11 +29,7 @@ pub(crate) fn empty(file: FileId, span: Span, kind: PolicyKind) -> PolicyDocumen
 }
 
 /// Read the statements of a data-source body (or a list of statement objects).
-pub(crate) fn read_statements(
-    statements: &[&Node],
-    kind: PolicyKind,
-    doc: &mut PolicyDocument,
-) {
+pub(crate) fn read_statements(statements: &[&Node], kind: PolicyKind, doc: &mut PolicyDocument) {
     for node in statements {
         let index = doc.statements.len();
         if let Some(st) = statement(node, kind, index, &mut doc.problems) {
@@ -83,7 +79,10 @@ fn statement(
         problem(
             problems,
             node.span,
-            format!("a statement must be a block or object, found {}", node.type_name()),
+            format!(
+                "a statement must be a block or object, found {}",
+                node.type_name()
+            ),
             "write `statement { actions = [...] resources = [...] }`",
         );
         return None;
@@ -106,7 +105,10 @@ fn statement(
     }
     // Terraform's default effect is Allow; the statement's start stands for the missing key.
     st.effect = match node.get("effect") {
-        None => Some(Spanned::new(Effect::Allow, Span::empty(node.span.start as usize))),
+        None => Some(Spanned::new(
+            Effect::Allow,
+            Span::empty(node.span.start as usize),
+        )),
         Some(e) if TfResolver::unresolved(e) => None,
         Some(e) => match e.scalar_text() {
             Some("Allow") => Some(Spanned::new(Effect::Allow, e.span)),
@@ -211,10 +213,7 @@ fn principal(
     kind: PolicyKind,
     problems: &mut Vec<GrammarProblem>,
 ) -> Option<Principal> {
-    let (plain, negated) = (
-        entry(node, "principals"),
-        entry(node, "not_principals"),
-    );
+    let (plain, negated) = (entry(node, "principals"), entry(node, "not_principals"));
     let (entry, is_negated) = match (plain, negated) {
         (Some(e), _) => (e, false),
         (None, Some(e)) => (e, true),
@@ -280,7 +279,10 @@ fn condition(node: &Node, problems: &mut Vec<GrammarProblem>) -> Vec<ConditionCl
             strings(v, &mut values);
         }
         let entry = ConditionEntry {
-            key: Spanned::new(variable.scalar_text().unwrap_or("").to_string(), variable.span),
+            key: Spanned::new(
+                variable.scalar_text().unwrap_or("").to_string(),
+                variable.span,
+            ),
             values,
             span: block.span,
         };

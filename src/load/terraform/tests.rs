@@ -22,10 +22,22 @@ fn value(sources: &[&SourceFile], file: FileId, v: &PolicyValue) -> String {
 
 fn doc(out: &mut String, sources: &[&SourceFile], i: usize, p: &PolicyDocument) {
     let label = p.label.clone().unwrap_or_default();
-    writeln!(out, "policy {i} {:?} {label} @{}", p.kind, at(sources, p.file, p.span)).unwrap();
+    writeln!(
+        out,
+        "policy {i} {:?} {label} @{}",
+        p.kind,
+        at(sources, p.file, p.span)
+    )
+    .unwrap();
     for s in &p.statements {
         let effect = s.effect.as_ref().map(|e| format!("{:?}", e.value));
-        writeln!(out, "  statement {} sid={:?} effect={effect:?}", s.index, s.sid.as_ref().map(|s| &s.value)).unwrap();
+        writeln!(
+            out,
+            "  statement {} sid={:?} effect={effect:?}",
+            s.index,
+            s.sid.as_ref().map(|s| &s.value)
+        )
+        .unwrap();
         for (name, list) in [("action", &s.action), ("resource", &s.resource)] {
             if let Some(list) = list {
                 let neg = if list.negated { "not_" } else { "" };
@@ -37,19 +49,36 @@ fn doc(out: &mut String, sources: &[&SourceFile], i: usize, p: &PolicyDocument) 
         if let Some(pr) = &s.principal {
             for e in &pr.entries {
                 for v in &e.values {
-                    writeln!(out, "    principal {} {}", e.kind.value, value(sources, p.file, v)).unwrap();
+                    writeln!(
+                        out,
+                        "    principal {} {}",
+                        e.kind.value,
+                        value(sources, p.file, v)
+                    )
+                    .unwrap();
                 }
             }
         }
         for c in &s.condition {
             for e in &c.entries {
                 let values: Vec<&str> = e.values.iter().map(|v| v.text.as_str()).collect();
-                writeln!(out, "    condition {} {} {values:?}", c.operator.value, e.key.value).unwrap();
+                writeln!(
+                    out,
+                    "    condition {} {} {values:?}",
+                    c.operator.value, e.key.value
+                )
+                .unwrap();
             }
         }
     }
     for problem in &p.problems {
-        writeln!(out, "  problem {} @{}", problem.message, at(sources, p.file, problem.span)).unwrap();
+        writeln!(
+            out,
+            "  problem {} @{}",
+            problem.message,
+            at(sources, p.file, problem.span)
+        )
+        .unwrap();
     }
 }
 
@@ -62,10 +91,21 @@ fn render(unit: &Unit, sources: &[&SourceFile]) -> String {
     }
     for r in &model.roles {
         let managed: Vec<&str> = r.managed_policies.iter().map(|m| m.name.as_str()).collect();
-        writeln!(out, "role {} policies={:?} managed={managed:?} @{}", r.logical_id, r.policies, at(sources, r.file, r.span)).unwrap();
+        writeln!(
+            out,
+            "role {} policies={:?} managed={managed:?} @{}",
+            r.logical_id,
+            r.policies,
+            at(sources, r.file, r.span)
+        )
+        .unwrap();
     }
     for f in &model.functions {
-        let env: Vec<String> = f.environment.iter().map(|e| format!("{}={:?}", e.name.value, e.value)).collect();
+        let env: Vec<String> = f
+            .environment
+            .iter()
+            .map(|e| format!("{}={:?}", e.name.value, e.value))
+            .collect();
         writeln!(
             out,
             "function {} role={:?} external_role={:?} runtime={:?} tracing={:?} kms={} vpc={} reserved={} dlq={} url={:?} env={env:?} events={:?} @{}",
@@ -85,10 +125,21 @@ fn render(unit: &Unit, sources: &[&SourceFile]) -> String {
         .unwrap();
     }
     for p in &model.permissions {
-        writeln!(out, "permission {} principal={} function={:?} source_arn={}", p.logical_id, p.principal.value, p.function, p.has_source_arn).unwrap();
+        writeln!(
+            out,
+            "permission {} principal={} function={:?} source_arn={}",
+            p.logical_id, p.principal.value, p.function, p.has_source_arn
+        )
+        .unwrap();
     }
     for (file, note) in &unit.notes {
-        writeln!(out, "note {} @{}", note.message, at(sources, *file, note.span)).unwrap();
+        writeln!(
+            out,
+            "note {} @{}",
+            note.message,
+            at(sources, *file, note.span)
+        )
+        .unwrap();
     }
     out
 }
@@ -219,7 +270,10 @@ fn placeholders_are_never_wildcards() {
     let unit = load_module(&[(0, &main)], None).unwrap();
     let st = &unit.model.policies[0].statements[0];
     let action = &st.action.as_ref().unwrap().values[0];
-    assert_eq!((action.text.as_str(), action.resolved), ("${var.actions}", false));
+    assert_eq!(
+        (action.text.as_str(), action.resolved),
+        ("${var.actions}", false)
+    );
     let resource = &st.resource.as_ref().unwrap().values[0];
     assert!(!resource.resolved && !resource.is_star(), "{resource:?}");
     assert_eq!(&main.text[resource.span.range()], "\"${var.arn}\"");
@@ -247,15 +301,25 @@ resource "aws_iam_policy" "q" {
     assert_eq!(policy.file, 7);
     let resource = &policy.statements[0].resource.as_ref().unwrap().values[0];
     assert!(!resource.resolved, "template variables stay symbolic");
-    assert_eq!(&json.text[resource.span.range()], "\"arn:aws:s3:::${bucket}/*\"");
-    assert!(unit.notes.iter().any(|(_, n)| n.message.contains("missing.json")));
+    assert_eq!(
+        &json.text[resource.span.range()],
+        "\"arn:aws:s3:::${bucket}/*\""
+    );
+    assert!(unit
+        .notes
+        .iter()
+        .any(|(_, n)| n.message.contains("missing.json")));
 }
 
 #[test]
 fn syntax_errors_name_the_format_and_offset() {
     let bad = source("bad.tf", "resource \"aws_iam_role\" \"x\" {\n  name = \n");
     let err = load_module(&[(0, &bad)], None).unwrap_err();
-    assert!(err.message.starts_with("invalid Terraform HCL"), "{}", err.message);
+    assert!(
+        err.message.starts_with("invalid Terraform HCL"),
+        "{}",
+        err.message
+    );
     assert!(err.span.is_some());
     // One broken file of a module does not stop the others.
     let good = source("good.tf", "resource \"aws_iam_role\" \"y\" {}\n");
@@ -285,7 +349,9 @@ resource "aws_iam_policy" "p" {
 fn sniffs_terraform_and_plans() {
     assert!(sniff(Path::new("main.tf"), ""));
     assert!(!sniff(Path::new("vars.tfvars"), "a = 1"));
-    assert!(sniff_plan(r#"{"format_version":"1.2","terraform_version":"1.9.0","planned_values":{}}"#));
+    assert!(sniff_plan(
+        r#"{"format_version":"1.2","terraform_version":"1.9.0","planned_values":{}}"#
+    ));
     assert!(!sniff_plan(r#"{"Version":"2012-10-17","Statement":[]}"#));
 }
 
@@ -312,4 +378,3 @@ fn plan_links_functions_to_roles_through_the_configuration() {
     let unit = load_plan(0, &plan).unwrap();
     insta::assert_snapshot!(render(&unit, &[&plan]));
 }
-
