@@ -390,20 +390,49 @@ impl<'a> Builder<'a> {
     /// Attach a policy ARN: a document of this module, or a managed policy by name.
     fn attach(&self, role: &mut Role, arn: &Node, module: &str) {
         if let Some(parts) = reference(arn) {
-            if let ["aws_iam_policy", name, ..] = parts.as_slice() {
-                if let Some(&i) = self.managed.get(&format!("{module}aws_iam_policy.{name}")) {
-                    if !role.policies.contains(&i) {
-                        role.policies.push(i);
+            match parts.as_slice() {
+                ["aws_iam_policy", name, ..] => {
+                    let address = format!("{module}aws_iam_policy.{name}");
+                    if let Some(&i) = self.managed.get(&address) {
+                        if !role.policies.contains(&i) {
+                            role.policies.push(i);
+                        }
                     }
                 }
-                return;
+                // `data "aws_iam_policy"` looked up by a literal name or ARN.
+                ["data", "aws_iam_policy", name, ..] => {
+                    let address = format!("{module}data.aws_iam_policy.{name}");
+                    let data = self.resources.iter().find(|r| r.address() == address);
+                    let literal = data.and_then(|d| {
+                        d.body
+                            .get("arn")
+                            .or_else(|| d.body.get("name"))
+                            .filter(|n| n.as_str().is_some() && !is_unresolved(n))
+                    });
+                    if let Some(literal) = literal {
+                        let mut reference = literal.clone();
+                        reference.span = arn.span;
+                        self.attach(role, &reference, module);
+                    }
+                }
+                _ => {}
             }
+            return;
         }
         let Some(text) = arn.scalar_text() else {
             return;
         };
         if is_unresolved(arn) {
-            // `${data.aws_iam_policy.x.arn}` and similar: unknown offline.
+            // `arn:${partition}:iam::aws:policy/X` still names an AWS managed policy; other
+            // unknown ARNs cannot be judged offline.
+            let name = text.rsplit_once(":iam::aws:policy/").map(|(_, n)| n);
+            if let Some(name) = name.filter(|n| !n.contains("${")) {
+                role.managed_policies.push(ManagedPolicyRef {
+                    name: name.rsplit('/').next().unwrap_or(name).to_string(),
+                    span: arn.span,
+                    aws_managed: true,
+                });
+            }
             return;
         }
         // A customer managed policy of this module named by its literal ARN.

@@ -378,3 +378,38 @@ fn plan_links_functions_to_roles_through_the_configuration() {
     let unit = load_plan(0, &plan).unwrap();
     insta::assert_snapshot!(render(&unit, &[&plan]));
 }
+
+#[test]
+fn managed_policies_named_through_data_sources_and_partitions() {
+    let main = source(
+        "main.tf",
+        r#"data "aws_iam_policy" "admin" {
+  name = "AdministratorAccess"
+}
+resource "aws_iam_role" "r" {
+  managed_policy_arns = [
+    data.aws_iam_policy.admin.arn,
+    "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    var.unknown,
+  ]
+}
+"#,
+    );
+    let unit = load_module(&[(0, &main)], None).unwrap();
+    let names: Vec<(&str, bool, &str)> = unit.model.roles[0]
+        .managed_policies
+        .iter()
+        .map(|m| (m.name.as_str(), m.aws_managed, &main.text[m.span.range()]))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("AdministratorAccess", true, "data.aws_iam_policy.admin.arn"),
+            (
+                "AWSLambdaBasicExecutionRole",
+                true,
+                "\"arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole\""
+            ),
+        ]
+    );
+}
