@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     for name in ["main.tf", "plan.json"] {
         let source = SourceFile::new(PathBuf::from(name), name.to_string(), text.to_string());
         let unit = if name == "main.tf" {
-            terraform::load_module(&[(0, &source)], None)
+            terraform::load_module(&[(0, &source)], terraform::Readers::default())
         } else {
             terraform::load_plan(0, &source)
         };

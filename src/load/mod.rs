@@ -75,7 +75,7 @@ pub fn load(file: FileId, source: &SourceFile, explicit: bool) -> Result<Loaded,
     let ext = extension(&source.display);
     // Until the loader registry groups a module's files, each `.tf` file is its own unit.
     if terraform::sniff(std::path::Path::new(&source.display), &source.text) {
-        return terraform::load_module(&[(file, source)], None)
+        return terraform::load_module(&[(file, source)], terraform::Readers::default())
             .map(|unit| from_terraform(unit, InputKind::Terraform));
     }
     if matches!(ext.as_str(), "tf" | "hcl" | "tfvars") {

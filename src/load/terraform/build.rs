@@ -561,7 +561,7 @@ impl<'a> Builder<'a> {
         f.tracing = block(body, "tracing_config").and_then(|t| spanned(t.get("mode")));
         if let Some(vars) = block(body, "environment").and_then(|e| e.get("variables")) {
             f.environment_span = Some(vars.span);
-            f.environment = self.env(vars);
+            f.environment = self.env(vars, &r.module);
         }
         if let Some(role) = body.get("role") {
             self.link_role(&mut f, role, &r.module);
@@ -579,7 +579,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn env(&self, vars: &Node) -> Vec<EnvVar> {
+    fn env(&self, vars: &Node, module: &str) -> Vec<EnvVar> {
         vars.as_map()
             .unwrap_or_default()
             .iter()
@@ -592,7 +592,7 @@ impl<'a> Builder<'a> {
                 } else if let Some(["var", name]) = reference(&e.value).as_deref() {
                     EnvValue::Parameter {
                         name: format!("var.{name}"),
-                        no_echo: (self.sensitive_variable)(name),
+                        no_echo: (self.sensitive_variable)(&format!("{module}{name}")),
                     }
                 } else {
                     EnvValue::Expression(text)
@@ -733,6 +733,10 @@ impl<'a> Builder<'a> {
     /// Module calls: `terraform-aws-modules/lambda` is read as the function and role it
     /// creates; other modules are noted.
     fn module(&mut self, r: &Resource) {
+        if r.followed {
+            // Its own resources were loaded with the call's inputs.
+            return;
+        }
         let source = r.body.get("source").and_then(Node::as_str).unwrap_or("");
         // The module's own examples call it by a local path: its inputs give it away.
         let lambda_inputs = r.body.get("function_name").is_some()
@@ -799,7 +803,7 @@ mod lambda_module {
         f.tracing = spanned(body.get("tracing_mode"));
         if let Some(vars) = set(body.get("environment_variables")) {
             f.environment_span = Some(vars.span);
-            f.environment = b.env(vars);
+            f.environment = b.env(vars, &r.module);
         }
         if flag(body, "create_lambda_function_url", false) {
             let auth = body.get("authorization_type");

@@ -32,6 +32,8 @@ pub(crate) struct Scope<'a> {
     pub files: Vec<ModuleFile<'a>>,
     locals: HashMap<&'a str, (usize, &'a Expression)>,
     variables: HashMap<&'a str, Variable<'a>>,
+    /// Values a module call passes in, which win over variable defaults.
+    inputs: &'a HashMap<String, Node>,
     budget: Cell<usize>,
     /// `file(...)`/`templatefile(...)` calls met while evaluating: call span -> (file index,
     /// path as written, whether it is a template).
@@ -46,7 +48,7 @@ pub(crate) struct Variable<'a> {
 }
 
 impl<'a> Scope<'a> {
-    pub fn new(files: Vec<ModuleFile<'a>>) -> Self {
+    pub fn new(files: Vec<ModuleFile<'a>>, inputs: &'a HashMap<String, Node>) -> Self {
         let mut locals = HashMap::new();
         let mut variables = HashMap::new();
         for (index, file) in files.iter().enumerate() {
@@ -82,6 +84,7 @@ impl<'a> Scope<'a> {
             files,
             locals,
             variables,
+            inputs,
             budget: Cell::new(NODE_BUDGET),
             file_calls: std::cell::RefCell::default(),
         }
@@ -326,6 +329,10 @@ impl<'a> Scope<'a> {
             "local" if depth < MAX_REFERENCE_DEPTH => {
                 let (at, expr) = *self.locals.get(first)?;
                 (self.expr(expr, at, depth + 1), at)
+            }
+            // An input is written in the calling module's file: never this one.
+            "var" if self.inputs.contains_key(first) => {
+                (self.inputs.get(first)?.clone(), usize::MAX)
             }
             "var" if depth < MAX_REFERENCE_DEPTH => {
                 let var = self.variable(first)?;

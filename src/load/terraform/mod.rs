@@ -65,6 +65,8 @@ pub(crate) struct Resource {
     pub body: Node,
     /// `count`, `for_each` or `dynamic` blocks: one definition stands for many objects.
     pub repeated: bool,
+    /// A local module call whose folder was loaded with its inputs.
+    pub followed: bool,
 }
 
 impl Resource {
@@ -109,33 +111,123 @@ pub fn sniff(path: &Path, text: &str) -> bool {
             .any(|m| text.contains(m))
 }
 
+/// How a module reaches files beyond its own `.tf` files. The caller owns file ids, so it
+/// decides which files join the run; without a reader such references are noted.
+#[derive(Clone, Copy, Default)]
+pub struct Readers<'a> {
+    /// A file named by `file()`/`templatefile()` (path joined to the module folder).
+    pub file: Option<ReadRelative<'a>>,
+    /// The `.tf` files of a local module folder (`source = "./modules/x"`).
+    pub module: Option<ReadModule<'a>>,
+}
+
+/// Reads the `.tf` files of a module folder.
+pub type ReadModule<'a> = &'a dyn Fn(&Path) -> Vec<(FileId, &'a SourceFile)>;
+
+/// Local modules nested deeper than this are not followed (and cycles end here).
+const MAX_MODULE_DEPTH: usize = 4;
+
 /// Load one module folder: all of its `.tf` files together, so references between files
-/// (`locals.tf`, `variables.tf`) resolve. A file that does not parse is an error of its own;
-/// the others still load. Fails only when no file parses.
-pub fn load_module(
-    files: &[(FileId, &SourceFile)],
-    read_relative: Option<ReadRelative<'_>>,
+/// (`locals.tf`, `variables.tf`) resolve, and local modules it calls with their inputs when
+/// `readers.module` is given. A file that does not parse is an error of its own; the others
+/// still load. Fails only when no file of the root module parses.
+pub fn load_module<'a>(
+    files: &[(FileId, &'a SourceFile)],
+    readers: Readers<'a>,
 ) -> Result<Unit, LoadError> {
     let mut unit = Unit::default();
+    let mut collected = Collected::default();
+    let parsed_any = collect_module(
+        files,
+        "",
+        &std::collections::HashMap::new(),
+        false,
+        0,
+        readers,
+        &mut unit,
+        &mut collected,
+    );
+    if !parsed_any {
+        if let Some((_, error)) = unit.errors.first() {
+            return Err(error.clone());
+        }
+    }
+    let texts: Vec<(FileId, &str)> = collected
+        .texts
+        .iter()
+        .map(|(id, source)| (*id, source.text.as_str()))
+        .collect();
+    let read_file = |file: FileId, span: Span| -> Option<build::ReadFile<'_>> {
+        let (path, template) = collected.file_calls.get(&(file, span))?;
+        let base = collected
+            .texts
+            .iter()
+            .find(|(id, _)| *id == file)
+            .and_then(|(_, s)| s.path.parent())
+            .unwrap_or(Path::new(""));
+        let found = readers.file.and_then(|read| read(&base.join(path)));
+        Some(match found {
+            Some((id, source)) => build::ReadFile::Found {
+                id,
+                source,
+                template: *template,
+            },
+            None => build::ReadFile::Missing(path.clone()),
+        })
+    };
+    let sensitive = |name: &str| collected.sensitive.contains(name);
+    let mut builder = build::Builder::new(&collected.resources, &texts, &read_file, &sensitive);
+    builder.run();
+    unit.model = builder.model;
+    unit.notes.extend(builder.notes);
+    Ok(unit)
+}
+
+/// What the modules of a unit add up to.
+#[derive(Default)]
+struct Collected<'a> {
+    resources: Vec<Resource>,
+    texts: Vec<(FileId, &'a SourceFile)>,
+    /// `file()` calls: (file, call span) -> (path as written, is a template).
+    file_calls: std::collections::HashMap<(FileId, Span), (String, bool)>,
+    /// Sensitive variables, as module path + name.
+    sensitive: std::collections::HashSet<String>,
+}
+
+/// Parse and collect one module (and the local modules it calls). Returns whether any file
+/// parsed.
+#[allow(clippy::too_many_arguments)]
+fn collect_module<'a>(
+    files: &[(FileId, &'a SourceFile)],
+    prefix: &str,
+    inputs: &std::collections::HashMap<String, Node>,
+    repeated_call: bool,
+    depth: usize,
+    readers: Readers<'a>,
+    unit: &mut Unit,
+    out: &mut Collected<'a>,
+) -> bool {
     let mut parsed: Vec<(FileId, &SourceFile, HclFile)> = Vec::new();
-    let mut first_error = None;
     for &(id, source) in files {
+        if out.texts.iter().any(|(seen, _)| *seen == id) {
+            continue;
+        }
         match parse_hcl(&source.text) {
-            Ok(file) => parsed.push((id, source, file)),
-            Err(err) => {
-                let error = LoadError {
+            Ok(file) => {
+                out.texts.push((id, source));
+                parsed.push((id, source, file));
+            }
+            Err(err) => unit.errors.push((
+                id,
+                LoadError {
                     message: format!("invalid Terraform HCL: {}", err.message),
                     span: Some(Span::empty(err.offset)),
-                };
-                first_error.get_or_insert_with(|| error.clone());
-                unit.errors.push((id, error));
-            }
+                },
+            )),
         }
     }
     if parsed.is_empty() {
-        if let Some(error) = first_error {
-            return Err(error);
-        }
+        return false;
     }
     let scope = eval::Scope::new(
         parsed
@@ -145,15 +237,22 @@ pub fn load_module(
                 body: &file.body,
             })
             .collect(),
+        inputs,
     );
-    let mut resources = Vec::new();
-    for (index, (id, _, file)) in parsed.iter().enumerate() {
+    let mut calls = Vec::new();
+    for (index, (id, source, file)) in parsed.iter().enumerate() {
         for block in file.body.blocks() {
             let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
             let (kind, name, data) = match (block.ident.as_str(), labels.as_slice()) {
                 ("resource", [kind, name]) => (*kind, *name, false),
                 ("data", [kind, name]) => (*kind, *name, true),
                 ("module", [name]) => ("module", *name, false),
+                ("variable", [name]) => {
+                    if scope.variable(name).is_some_and(|v| v.sensitive) {
+                        out.sensitive.insert(format!("{prefix}{name}"));
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             let span = span_of(block);
@@ -166,55 +265,91 @@ pub fn load_module(
                 .last()
                 .map_or(span.start as usize, |l| span_of(l).end as usize);
             let (body, dynamic) = scope.block(block, index);
-            let repeated = dynamic
+            let repeated = repeated_call
+                || dynamic
                 || block.body.has_attribute("count")
                 || block.body.has_attribute("for_each");
-            resources.push(Resource {
+            let mut resource = Resource {
                 kind: kind.to_string(),
                 name: name.to_string(),
                 data,
-                module: String::new(),
+                module: prefix.to_string(),
                 file: *id,
                 header: Span::new(span.start as usize, header_end),
                 span,
                 body,
                 repeated,
-            });
+                followed: false,
+            };
+            if kind == "module" {
+                let local = resource
+                    .body
+                    .get("source")
+                    .and_then(Node::as_str)
+                    .filter(|s| s.starts_with("./") || s.starts_with("../"))
+                    .map(str::to_string);
+                if let (Some(local), Some(_), true) =
+                    (local, readers.module, depth < MAX_MODULE_DEPTH)
+                {
+                    resource.followed = true;
+                    let dir = source.path.parent().unwrap_or(Path::new("")).join(local);
+                    calls.push((dir, resource.clone()));
+                }
+            }
+            out.resources.push(resource);
         }
     }
-    let texts: Vec<(FileId, &str)> = parsed
-        .iter()
-        .map(|(id, source, _)| (*id, source.text.as_str()))
-        .collect();
-    let file_index = |file: FileId| parsed.iter().position(|(id, _, _)| *id == file);
-    let file_calls = scope.file_calls.borrow();
-    let read_file = |file: FileId, span: Span| -> Option<build::ReadFile<'_>> {
-        let (path, template) = file_calls.get(&(file_index(file)?, span))?;
-        let base = parsed
+    for ((file, span), call) in scope.file_calls.take() {
+        if let Some((id, _, _)) = parsed.get(file) {
+            out.file_calls.insert((*id, span), call);
+        }
+    }
+    for (dir, call) in calls {
+        let Some(read) = readers.module else {
+            continue;
+        };
+        let files = read(&dir);
+        if files.is_empty() {
+            unit.notes.push((
+                call.file,
+                LoadNote {
+                    span: call.header,
+                    message: format!(
+                        "local module `{}` of `{}` has no .tf files to read; not analysed",
+                        call.body
+                            .get("source")
+                            .and_then(Node::scalar_text)
+                            .unwrap_or(""),
+                        call.address()
+                    ),
+                },
+            ));
+            continue;
+        }
+        // Inputs are the call's attributes, evaluated where the call is written.
+        let inputs: std::collections::HashMap<String, Node> = call
+            .body
+            .as_map()
+            .unwrap_or_default()
             .iter()
-            .find(|(id, _, _)| *id == file)
-            .and_then(|(_, s, _)| s.path.parent())
-            .unwrap_or(Path::new(""));
-        let found = read_relative.and_then(|read| read(&base.join(path)));
-        Some(match found {
-            Some((id, source)) => build::ReadFile::Found {
-                id,
-                source,
-                template: *template,
-            },
-            None => build::ReadFile::Missing(path.clone()),
-        })
-    };
-    let variables = |name: &str| scope.variable(name).is_some_and(|v| v.sensitive);
-    let mut builder = build::Builder::new(&resources, &texts, &read_file, &variables);
-    builder.run();
-    unit.model = builder.model;
-    unit.notes.extend(builder.notes);
-    drop(file_calls);
+            .map(|e| (e.key.value.clone(), e.value.clone()))
+            .collect();
+        let child_prefix = format!("{prefix}module.{}.", call.name);
+        collect_module(
+            &files,
+            &child_prefix,
+            &inputs,
+            call.repeated,
+            depth + 1,
+            readers,
+            unit,
+            out,
+        );
+    }
     for (id, _, file) in parsed {
         unit.comments.push((id, file.comments));
     }
-    Ok(unit)
+    true
 }
 
 /// Policy values of Terraform input: a plain scalar with a `${...}` placeholder is not

@@ -108,6 +108,7 @@ fn collect(module: &Node, file: FileId, path: &str, out: &mut Vec<Resource>) {
             span: r.span,
             body,
             repeated: false,
+            followed: false,
         });
     }
     for child in module

@@ -251,7 +251,7 @@ variable "secret" {
 fn module_model_snapshot() {
     let main = source("mod/main.tf", MAIN);
     let locals = source("mod/locals.tf", LOCALS);
-    let unit = load_module(&[(0, &main), (1, &locals)], None).unwrap();
+    let unit = load_module(&[(0, &main), (1, &locals)], Readers::default()).unwrap();
     insta::assert_snapshot!(render(&unit, &[&main, &locals]));
 }
 
@@ -267,7 +267,7 @@ fn placeholders_are_never_wildcards() {
 }
 "#,
     );
-    let unit = load_module(&[(0, &main)], None).unwrap();
+    let unit = load_module(&[(0, &main)], Readers::default()).unwrap();
     let st = &unit.model.policies[0].statements[0];
     let action = &st.action.as_ref().unwrap().values[0];
     assert_eq!(
@@ -296,7 +296,14 @@ resource "aws_iam_policy" "q" {
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::${bucket}/*"}]}"#,
     );
     let read = |path: &Path| (path == Path::new("mod/./policy.json.tpl")).then_some((7, &json));
-    let unit = load_module(&[(0, &main)], Some(&read)).unwrap();
+    let unit = load_module(
+        &[(0, &main)],
+        Readers {
+            file: Some(&read),
+            module: None,
+        },
+    )
+    .unwrap();
     let policy = &unit.model.policies[0];
     assert_eq!(policy.file, 7);
     let resource = &policy.statements[0].resource.as_ref().unwrap().values[0];
@@ -314,7 +321,7 @@ resource "aws_iam_policy" "q" {
 #[test]
 fn syntax_errors_name_the_format_and_offset() {
     let bad = source("bad.tf", "resource \"aws_iam_role\" \"x\" {\n  name = \n");
-    let err = load_module(&[(0, &bad)], None).unwrap_err();
+    let err = load_module(&[(0, &bad)], Readers::default()).unwrap_err();
     assert!(
         err.message.starts_with("invalid Terraform HCL"),
         "{}",
@@ -323,7 +330,7 @@ fn syntax_errors_name_the_format_and_offset() {
     assert!(err.span.is_some());
     // One broken file of a module does not stop the others.
     let good = source("good.tf", "resource \"aws_iam_role\" \"y\" {}\n");
-    let unit = load_module(&[(0, &bad), (1, &good)], None).unwrap();
+    let unit = load_module(&[(0, &bad), (1, &good)], Readers::default()).unwrap();
     assert_eq!(unit.errors.len(), 1);
     assert_eq!(unit.model.roles.len(), 1);
 }
@@ -341,7 +348,7 @@ resource "aws_iam_policy" "p" {
 }
 "#,
     );
-    let unit = load_module(&[(0, &main)], None).unwrap();
+    let unit = load_module(&[(0, &main)], Readers::default()).unwrap();
     assert_eq!(unit.model.policies.len(), 1);
 }
 
@@ -395,7 +402,7 @@ resource "aws_iam_role" "r" {
 }
 "#,
     );
-    let unit = load_module(&[(0, &main)], None).unwrap();
+    let unit = load_module(&[(0, &main)], Readers::default()).unwrap();
     let names: Vec<(&str, bool, &str)> = unit.model.roles[0]
         .managed_policies
         .iter()
@@ -412,4 +419,74 @@ resource "aws_iam_role" "r" {
             ),
         ]
     );
+}
+
+#[test]
+fn local_modules_are_followed_with_their_inputs() {
+    let root = source(
+        "app/main.tf",
+        r#"module "worker" {
+  source  = "./modules/worker"
+  actions = ["s3:*"]
+}
+module "shared" {
+  source = "../shared"
+}
+"#,
+    );
+    let child = source(
+        "app/modules/worker/main.tf",
+        r#"variable "actions" {
+  default = ["s3:GetObject"]
+}
+data "aws_iam_policy_document" "this" {
+  statement {
+    actions   = var.actions
+    resources = ["arn:aws:s3:::reports/*"]
+  }
+}
+resource "aws_iam_role" "this" {
+  name = "worker"
+}
+resource "aws_iam_role_policy" "this" {
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+resource "aws_lambda_function" "this" {
+  function_name = "worker"
+  role          = aws_iam_role.this.arn
+  runtime       = "python3.12"
+}
+"#,
+    );
+    let read = |dir: &Path| {
+        if dir == Path::new("app/./modules/worker") {
+            vec![(1, &child)]
+        } else {
+            Vec::new()
+        }
+    };
+    let readers = Readers {
+        file: None,
+        module: Some(&read),
+    };
+    let unit = load_module(&[(0, &root)], readers).unwrap();
+    let policy = &unit.model.policies[0];
+    assert_eq!(policy.file, 1);
+    let action = &policy.statements[0].action.as_ref().unwrap().values[0];
+    assert_eq!(action.text, "s3:*", "the input wins over the default");
+    assert_eq!(&child.text[action.span.range()], "var.actions");
+    let function = &unit.model.functions[0];
+    assert_eq!(
+        function.logical_id,
+        "module.worker.aws_lambda_function.this"
+    );
+    assert_eq!(function.file, 1);
+    let role = &unit.model.roles[function.role.unwrap()];
+    assert_eq!(role.policies, [0]);
+    // The module that could not be read is noted; the followed one is not.
+    let notes: Vec<&str> = unit.notes.iter().map(|(_, n)| n.message.as_str()).collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("../shared"));
+    assert!(unit.comments.iter().any(|(id, _)| *id == 1));
 }
