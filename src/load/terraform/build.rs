@@ -170,7 +170,18 @@ impl<'a> Builder<'a> {
             return None;
         }
         if value.as_map().is_some() {
-            return Some(self.push(read_policy(value, owner.file, Some(kind), &TfResolver)));
+            let (value, dropped) = without_expression_structure(value);
+            if dropped {
+                self.note(
+                    owner.file,
+                    value.span,
+                    format!(
+                        "part of the policy of `{}` is built by an expression (`for`, a variable); that part is not linted",
+                        owner.address()
+                    ),
+                );
+            }
+            return Some(self.push(read_policy(&value, owner.file, Some(kind), &TfResolver)));
         }
         let json_text = value
             .scalar_text()
@@ -876,6 +887,49 @@ mod lambda_module {
         f.role = Some(b.model.roles.len() - 1);
         b.model.functions.push(f);
     }
+}
+
+/// A `jsonencode` policy with the placeholders that stand for structure (a statement list
+/// from a `for` expression, a condition block from a variable) removed: the IAM grammar
+/// checks must not mistake them for malformed values. Returns whether anything was removed.
+fn without_expression_structure(policy: &Node) -> (Node, bool) {
+    let mut policy = policy.clone();
+    let mut dropped = false;
+    let NodeKind::Map(entries) = &mut policy.kind else {
+        return (policy, false);
+    };
+    for entry in entries.iter_mut().filter(|e| e.key.value == "Statement") {
+        if is_unresolved(&entry.value) {
+            entry.value.kind = NodeKind::Seq(Vec::new());
+            dropped = true;
+        }
+        let statements: &mut [Node] = match &mut entry.value.kind {
+            NodeKind::Seq(items) => {
+                let before = items.len();
+                items.retain(|i| !is_unresolved(i));
+                dropped |= items.len() != before;
+                items
+            }
+            NodeKind::Map(_) => std::slice::from_mut(&mut entry.value),
+            NodeKind::Scalar(_) => &mut [],
+        };
+        for statement in statements {
+            let NodeKind::Map(keys) = &mut statement.kind else {
+                continue;
+            };
+            let before = keys.len();
+            keys.retain(|k| !(k.key.value == "Condition" && is_unresolved(&k.value)));
+            dropped |= keys.len() != before;
+            for condition in keys.iter_mut().filter(|k| k.key.value == "Condition") {
+                if let NodeKind::Map(operators) = &mut condition.value.kind {
+                    let before = operators.len();
+                    operators.retain(|o| !is_unresolved(&o.value));
+                    dropped |= operators.len() != before;
+                }
+            }
+        }
+    }
+    (policy, dropped)
 }
 
 /// Keep `incoming` statements, each replacing an existing one with the same `sid`.

@@ -490,3 +490,28 @@ resource "aws_lambda_function" "this" {
     assert!(notes[0].contains("../shared"));
     assert!(unit.comments.iter().any(|(id, _)| *id == 1));
 }
+
+#[test]
+fn expression_built_statements_are_not_grammar_errors() {
+    let main = source(
+        "main.tf",
+        r#"resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Action = "s3:GetObject", Resource = "*", Condition = var.conditions },
+      [for s in var.extra : s],
+    ]
+  })
+}
+"#,
+    );
+    let unit = load_module(&[(0, &main)], Readers::default()).unwrap();
+    let policy = &unit.model.policies[0];
+    assert!(policy.problems.is_empty(), "{:?}", policy.problems);
+    assert_eq!(policy.statements.len(), 1);
+    assert!(unit
+        .notes
+        .iter()
+        .any(|(_, n)| n.message.contains("built by an expression")));
+}
