@@ -62,8 +62,17 @@ pub fn apply(outcome: &Outcome, include_unsafe: bool) -> io::Result<FixSummary> 
         let Some((text, count)) = fixed_text(&source.text, &fixes) else {
             continue;
         };
-        let json = crate::load::extension(&source.display) == "json";
-        if syntax::parse_auto(&text, json).is_err() {
+        // A Terraform plan is generated: its fixes belong in the configuration.
+        if crate::load::terraform::sniff_plan(&source.text) {
+            continue;
+        }
+        let ext = crate::load::extension(&source.display);
+        let parses = if ext == "tf" {
+            syntax::hcl::parse_hcl(&text).is_ok()
+        } else {
+            syntax::parse_auto(&text, ext == "json").is_ok()
+        };
+        if !parses {
             continue;
         }
         std::fs::write(&source.path, text)?;

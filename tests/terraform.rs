@@ -307,3 +307,53 @@ fn hcl_comments_suppress_findings_in_place() {
     assert_eq!(lines, [12], "only the unsuppressed statement is reported");
     assert_eq!(outcome.suppressed.len(), 2);
 }
+
+#[test]
+fn fixes_apply_to_hcl_and_never_to_plans() {
+    let dir = tempfile::tempdir().unwrap();
+    let tf = dir.path().join("main.tf");
+    std::fs::write(
+        &tf,
+        r#"resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "logs:*", Resource = "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/fn:*" }]
+  })
+}
+"#,
+    )
+    .unwrap();
+    let plan = dir.path().join("plan.json");
+    let plan_text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/wildcard-action/fires-star-action.tfplan.json"),
+    )
+    .unwrap()
+    .replace(r#"\"Action\":\"*\""#, r#"\"Action\":\"logs:*\""#);
+    assert!(plan_text.contains("logs:*"));
+    std::fs::write(&plan, &plan_text).unwrap();
+    let outcome = lint::run(&Options {
+        paths: vec![tf.clone(), plan.clone()],
+        excludes: Vec::new(),
+        max_file_size: lint::DEFAULT_MAX_FILE_SIZE,
+        rules: iamlint::rules::RULES.to_vec(),
+    });
+    for path in [&tf, &plan] {
+        assert!(
+            outcome
+                .findings
+                .iter()
+                .any(|f| f.fix.is_some() && outcome.sources[f.file].path == *path),
+            "{} has no fix to apply",
+            path.display()
+        );
+    }
+    iamlint::fix::apply(&outcome, true).unwrap();
+    let fixed = std::fs::read_to_string(&tf).unwrap();
+    assert!(
+        iamlint::syntax::hcl::parse_hcl(&fixed).is_ok(),
+        "fixed HCL must parse:\n{fixed}"
+    );
+    assert!(fixed.contains("Action = [\"logs:"), "{fixed}");
+    assert_eq!(std::fs::read_to_string(&plan).unwrap(), plan_text);
+}

@@ -1001,7 +1001,8 @@ fn event_source_kind(arn: &str) -> &'static str {
 
 /// Parse JSON held in a string value. When the file's bytes at the value are the string
 /// itself, line by line up to leading indentation (a heredoc, `<<-` included, or a JSON
-/// string without escapes), spans point inside it; otherwise every span is the whole value.
+/// string without escapes), spans point inside it; otherwise every span is an empty span at
+/// the start of the value.
 pub(crate) fn embedded_json(value: &Node, file_text: &str) -> Option<Node> {
     let text = value.scalar_text()?;
     if !text.trim_start().starts_with('{') {
@@ -1018,7 +1019,9 @@ pub(crate) fn embedded_json(value: &Node, file_text: &str) -> Option<Node> {
     };
     match map {
         Some(map) => shift(&mut root, &map),
-        None => respan(&mut root, value.span),
+        // Zero-width at the string's start: findings show where the policy is, and no fix
+        // can replace the whole string with one value's replacement.
+        None => respan(&mut root, Span::empty(start)),
     }
     Some(root)
 }
