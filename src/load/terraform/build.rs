@@ -477,6 +477,18 @@ impl<'a> Builder<'a> {
                 _ => None,
             };
         }
+        if is_unresolved(node) {
+            // `arn:aws:iam::${account}:role/${aws_iam_role.x.name}` still names role `x`.
+            let text = node.scalar_text()?;
+            let (_, after) = text.split_once(":role/${aws_iam_role.")?;
+            let name = after.split(['.', '[', '}']).next()?;
+            let address = format!("{module}aws_iam_role.{name}");
+            return self
+                .model
+                .roles
+                .iter()
+                .position(|r| r.logical_id == address);
+        }
         let text = node.as_str()?;
         let name = text.rsplit(":role/").next().unwrap_or(text);
         let name = name.rsplit('/').next().unwrap_or(name);

@@ -515,3 +515,28 @@ fn expression_built_statements_are_not_grammar_errors() {
         .iter()
         .any(|(_, n)| n.message.contains("built by an expression")));
 }
+
+#[test]
+fn functions_find_roles_named_inside_interpolated_arns() {
+    let main = source(
+        "main.tf",
+        r#"resource "aws_iam_role" "r" {
+  name = "worker"
+}
+resource "aws_lambda_function" "f" {
+  role = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/${aws_iam_role.r.name}"
+}
+resource "aws_lambda_function" "g" {
+  role = "arn:aws:iam::111122223333:role/worker"
+}
+resource "aws_lambda_function" "h" {
+  role = "arn:aws:iam::111122223333:role/elsewhere"
+}
+"#,
+    );
+    let unit = load_module(&[(0, &main)], Readers::default()).unwrap();
+    let roles: Vec<Option<usize>> = unit.model.functions.iter().map(|f| f.role).collect();
+    assert_eq!(roles, [Some(0), Some(0), None]);
+    let external = unit.model.functions[2].external_role.as_ref().unwrap();
+    assert_eq!(external.value, "arn:aws:iam::111122223333:role/elsewhere");
+}
