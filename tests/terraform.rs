@@ -357,3 +357,43 @@ fn fixes_apply_to_hcl_and_never_to_plans() {
     assert!(fixed.contains("Action = [\"logs:"), "{fixed}");
     assert_eq!(std::fs::read_to_string(&plan).unwrap(), plan_text);
 }
+
+/// Rule names reported about one function and the policies of its role.
+fn rule_names(paths: &[PathBuf], function: &str) -> std::collections::BTreeSet<String> {
+    let outcome = lint::run(&Options {
+        paths: paths.to_vec(),
+        excludes: Vec::new(),
+        max_file_size: lint::DEFAULT_MAX_FILE_SIZE,
+        rules: iamlint::rules::RULES.to_vec(),
+    });
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    outcome
+        .findings
+        .iter()
+        .filter(|f| {
+            f.message.contains(function) || f.related.iter().any(|r| r.label.contains(function))
+        })
+        .map(|f| f.rule.name.to_string())
+        .collect()
+}
+
+#[test]
+fn the_same_lambda_in_sam_and_terraform_gives_the_same_rules() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let sam = rule_names(
+        &[root.join("examples/lambda-s3/template.yaml")],
+        "ProcessUploadedFile",
+    );
+    let hcl = rule_names(
+        &[root.join("tests/data/terraform/lambda-s3.tf")],
+        "process_uploaded_file",
+    );
+    let plan = rule_names(
+        &[root.join("tests/data/terraform/lambda-s3.plan.json")],
+        "process_uploaded_file",
+    );
+    assert!(sam.contains("service-wildcard-action"), "{sam:?}");
+    assert!(sam.contains("lambda-no-dlq"), "{sam:?}");
+    assert_eq!(sam, hcl);
+    assert_eq!(sam, plan);
+}
