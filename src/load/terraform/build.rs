@@ -55,6 +55,9 @@ pub(crate) struct Builder<'a> {
     merged_only: HashSet<String>,
     /// `aws_iam_policy.x` -> its document.
     managed: HashMap<String, usize>,
+    /// Policy strings are JSON strings of a generated plan: locate values inside them through
+    /// their escapes (a plan is never edited by fixes, so such spans are safe).
+    pub json_escapes: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -75,6 +78,7 @@ impl<'a> Builder<'a> {
             reading: HashSet::new(),
             merged_only: HashSet::new(),
             managed: HashMap::new(),
+            json_escapes: false,
         }
     }
 
@@ -271,7 +275,7 @@ impl<'a> Builder<'a> {
         kind: PolicyKind,
         resolver: &dyn Resolver,
     ) -> Option<usize> {
-        let root = embedded_json(value, self.text_of(file))?;
+        let root = embedded_json(value, self.text_of(file), self.json_escapes)?;
         Some(self.push(read_policy(&root, file, Some(kind), resolver)))
     }
 
@@ -361,7 +365,7 @@ impl<'a> Builder<'a> {
             return Vec::new();
         }
         if !is_unresolved(value) {
-            if let Some(root) = embedded_json(value, self.text_of(data.file)) {
+            if let Some(root) = embedded_json(value, self.text_of(data.file), self.json_escapes) {
                 let read = read_policy(&root, data.file, Some(kind), &TfResolver);
                 doc.problems.extend(read.problems);
                 return read.statements;
@@ -1015,7 +1019,7 @@ fn event_source_kind(arn: &str) -> &'static str {
 /// itself, line by line up to leading indentation (a heredoc, `<<-` included, or a JSON
 /// string without escapes), spans point inside it; otherwise every span is an empty span at
 /// the start of the value.
-pub(crate) fn embedded_json(value: &Node, file_text: &str) -> Option<Node> {
+pub(crate) fn embedded_json(value: &Node, file_text: &str, json_escapes: bool) -> Option<Node> {
     let text = value.scalar_text()?;
     if !text.trim_start().starts_with('{') {
         return None;
@@ -1024,10 +1028,14 @@ pub(crate) fn embedded_json(value: &Node, file_text: &str) -> Option<Node> {
     let mut root = document.roots.into_iter().next()?;
     let raw = file_text.get(value.span.range()).unwrap_or("");
     let start = value.span.start as usize;
-    let map = if raw.len() >= 2 && raw.starts_with('"') && raw.get(1..raw.len() - 1) == Some(text) {
-        LineMap::shifted(start + 1)
-    } else {
-        LineMap::new(text, raw, start)
+    let inner = raw
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .filter(|_| raw.len() >= 2);
+    let map = match inner {
+        Some(inner) if inner == text => LineMap::shifted(start + 1),
+        Some(inner) if json_escapes => LineMap::unescaped(text, inner, start + 1),
+        _ => LineMap::new(text, raw, start),
     };
     match map {
         Some(map) => shift(&mut root, &map),
@@ -1043,12 +1051,67 @@ pub(crate) fn embedded_json(value: &Node, file_text: &str) -> Option<Node> {
 struct LineMap {
     /// (offset of a line in the string, offset of the same text in the file)
     lines: Vec<(usize, usize)>,
+    /// For an escaped JSON string: the file offset of every byte of the decoded text (and
+    /// of its end), which replaces `lines`.
+    bytes: Vec<usize>,
 }
 
 impl LineMap {
+    /// Decode a JSON string body written at `at`, recording where each decoded byte comes
+    /// from; None unless it decodes to exactly `text`.
+    fn unescaped(text: &str, raw: &str, at: usize) -> Option<Self> {
+        let mut decoded = String::with_capacity(raw.len());
+        let mut bytes = Vec::with_capacity(raw.len() + 1);
+        let mut chars = raw.char_indices();
+        let hex = |chars: &mut std::str::CharIndices<'_>| -> Option<u32> {
+            let digits: String = chars.by_ref().take(4).map(|(_, c)| c).collect();
+            (digits.len() == 4).then(|| u32::from_str_radix(&digits, 16).ok())?
+        };
+        while let Some((i, c)) = chars.next() {
+            let c = if c == '\\' {
+                match chars.next()?.1 {
+                    '"' => '"',
+                    '\\' => '\\',
+                    '/' => '/',
+                    'b' => '\u{8}',
+                    'f' => '\u{c}',
+                    'n' => '\n',
+                    'r' => '\r',
+                    't' => '\t',
+                    'u' => {
+                        let high = hex(&mut chars)?;
+                        if (0xD800..0xDC00).contains(&high) {
+                            let (_, '\\') = chars.next()? else {
+                                return None;
+                            };
+                            let (_, 'u') = chars.next()? else { return None };
+                            let low = hex(&mut chars)?;
+                            char::from_u32(
+                                0x10000 + ((high - 0xD800) << 10) + (low.checked_sub(0xDC00)?),
+                            )?
+                        } else {
+                            char::from_u32(high)?
+                        }
+                    }
+                    _ => return None,
+                }
+            } else {
+                c
+            };
+            decoded.push(c);
+            bytes.extend(std::iter::repeat_n(at + i, c.len_utf8()));
+        }
+        bytes.push(at + raw.len());
+        (decoded == text).then_some(LineMap {
+            lines: Vec::new(),
+            bytes,
+        })
+    }
+
     fn shifted(by: usize) -> Option<Self> {
         Some(LineMap {
             lines: vec![(0, by)],
+            bytes: Vec::new(),
         })
     }
 
@@ -1066,10 +1129,16 @@ impl LineMap {
             t_at += line.len();
             r_at += raw_line.len();
         }
-        Some(LineMap { lines })
+        Some(LineMap {
+            lines,
+            bytes: Vec::new(),
+        })
     }
 
     fn map(&self, offset: usize) -> usize {
+        if let Some(&last) = self.bytes.last() {
+            return self.bytes.get(offset).copied().unwrap_or(last);
+        }
         let i = match self.lines.binary_search_by(|(t, _)| t.cmp(&offset)) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),

@@ -66,6 +66,7 @@ pub fn load_plan(file: FileId, source: &SourceFile) -> Result<Unit, LoadError> {
     let read_file = |_: FileId, _: Span| None;
     let sensitive = |_: &str| false;
     let mut builder = Builder::new(&resources, &texts, &read_file, &sensitive);
+    builder.json_escapes = true;
     builder.run();
     unit.model = builder.model;
     unit.notes = builder.notes;

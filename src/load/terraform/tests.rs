@@ -540,3 +540,17 @@ resource "aws_lambda_function" "h" {
     let external = unit.model.functions[2].external_role.as_ref().unwrap();
     assert_eq!(external.value, "arn:aws:iam::111122223333:role/elsewhere");
 }
+
+#[test]
+fn plan_policy_values_are_located_through_json_escapes() {
+    let text = r#"{"format_version":"1.2","terraform_version":"1.9.5","planned_values":{"root_module":{"resources":[
+{"address":"aws_iam_policy.p","mode":"managed","type":"aws_iam_policy","name":"p","values":{"policy":"{\"Statement\":[{\"Sid\":\"Caf\u00e9\ud83d\ude00\",\"Action\":\"s3:*\",\"Effect\":\"Allow\",\"Resource\":\"arn:aws:s3:::a\\/b\"}]}"}}]}}}"#;
+    let plan = source("plan.json", text);
+    let unit = load_plan(0, &plan).unwrap();
+    let st = &unit.model.policies[0].statements[0];
+    let action = &st.action.as_ref().unwrap().values[0];
+    assert_eq!(&text[action.span.range()], r#"\"s3:*\""#);
+    let resource = &st.resource.as_ref().unwrap().values[0];
+    assert_eq!(resource.text, "arn:aws:s3:::a/b");
+    assert_eq!(&text[resource.span.range()], r#"\"arn:aws:s3:::a\\/b\""#);
+}
