@@ -78,8 +78,19 @@ pub fn load(file: FileId, source: &SourceFile, explicit: bool) -> Result<Loaded,
         return terraform::load_module(&[(file, source)], terraform::Readers::default())
             .map(|unit| from_terraform(unit, InputKind::Terraform));
     }
+    // Variable files and other HCL must not be mistaken for YAML.
     if matches!(ext.as_str(), "tf" | "hcl" | "tfvars") {
-        return Ok(Loaded::default());
+        let notes = explicit
+            .then(|| LoadNote {
+                span: Span::default(),
+                message: "Terraform variable files and other HCL are not linted on their own; this file was skipped".into(),
+            })
+            .into_iter()
+            .collect();
+        return Ok(Loaded {
+            notes,
+            ..Loaded::default()
+        });
     }
     if ext == "json" && terraform::sniff_plan(&source.text) {
         return terraform::load_plan(file, source)
