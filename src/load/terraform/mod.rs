@@ -1,9 +1,14 @@
 //! Terraform: HCL modules (every `.tf` file of a folder together) and plan JSON
 //! (`terraform show -json plan.out`).
 //!
-//! Both front ends turn the resources they care about into [`Resource`]s whose bodies are
+//! Both front ends turn the resources they care about into `Resource`s whose bodies are
 //! syntax trees shaped like the plan's `values` (attributes by name, nested blocks as lists);
-//! [`build`] turns those into the common model once for both.
+//! `build` turns those into the common model once for both.
+//!
+//! Entry points for the loader registry: [`sniff`] + [`load_module`] take every `.tf` file
+//! of one folder as one unit (file ids assigned by the caller; each model object carries the
+//! id of the file it is written in), with [`Readers`] to reach `file()` targets and local
+//! module folders; [`sniff_plan`] + [`load_plan`] take one plan JSON file.
 
 mod build;
 mod eval;
