@@ -48,8 +48,11 @@ fn main() {
     let (parse, parsed) = best_of(5, || {
         paths
             .iter()
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .filter(|text| {
+            .filter_map(|p| Some((p, std::fs::read_to_string(p).ok()?)))
+            .filter(|(p, text)| {
+                if p.extension().is_some_and(|e| e == "tf") {
+                    return iamlint::syntax::hcl::parse_hcl(text).is_ok();
+                }
                 let json = text.trim_start().starts_with('{');
                 iamlint::syntax::parse_auto(text, json).is_ok()
             })

@@ -83,9 +83,49 @@ pub struct FileNote {
 struct UnitOutcome {
     findings: Vec<Finding>,
     notes: Vec<crate::load::LoadNote>,
+    /// The unit could not be loaded at all (reported on its first file).
     error: Option<(String, Option<Span>)>,
-    linted: bool,
+    /// Files of the unit that failed while the others loaded.
+    file_errors: Vec<(FileId, crate::load::LoadError)>,
+    /// Files recognised as input and linted.
+    linted: usize,
     suppress: Vec<suppress::FilePass>,
+}
+
+/// Files that load together: one file, or every file of a folder-grouped format (a
+/// Terraform module) in one folder. Units keep the order of their first file.
+struct PlannedUnit {
+    files: Vec<FileId>,
+    folder_format: Option<&'static load::Format>,
+}
+
+fn plan_units(sources: &[SourceFile], forced: Option<&'static load::Format>) -> Vec<PlannedUnit> {
+    let mut units: Vec<PlannedUnit> = Vec::new();
+    let mut by_folder: std::collections::HashMap<(&str, &Path), usize> =
+        std::collections::HashMap::new();
+    for (id, source) in sources.iter().enumerate() {
+        let grouped = load::folder_format(&source.display)
+            .filter(|f| forced.is_none_or(|forced| std::ptr::eq(*f, forced)));
+        let Some(format) = grouped else {
+            units.push(PlannedUnit {
+                files: vec![id],
+                folder_format: None,
+            });
+            continue;
+        };
+        let folder = source.path.parent().unwrap_or(Path::new(""));
+        match by_folder.get(&(format.name, folder)) {
+            Some(&unit) => units[unit].files.push(id),
+            None => {
+                by_folder.insert((format.name, folder), units.len());
+                units.push(PlannedUnit {
+                    files: vec![id],
+                    folder_format: Some(format),
+                });
+            }
+        }
+    }
+    units
 }
 
 const EMPTY_FILE: &str = "file is empty";
@@ -158,16 +198,17 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
             .collect()
     };
 
-    // Each readable file is a unit of its own, with the id it has in `sources`.
+    let units = plan_units(&outcome.sources, options.input_format);
     let done = AtomicUsize::new(0);
-    let total = outcome.sources.len();
-    let per_unit: Vec<UnitOutcome> = (0..total)
-        .into_par_iter()
-        .map(|id| {
+    let total = units.len();
+    let per_unit: Vec<UnitOutcome> = units
+        .par_iter()
+        .map(|unit| {
+            let named = unit.files.iter().any(|&id| explicit[id]);
             let result = lint_unit(
                 &outcome.sources,
-                id,
-                explicit[id],
+                unit,
+                named,
                 cwd.as_deref(),
                 options,
                 settings,
@@ -181,8 +222,17 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
 
     let mut config_matched = BTreeSet::new();
     let mut config_used = BTreeSet::new();
-    for (id, result) in per_unit.into_iter().enumerate() {
-        outcome.files_linted += usize::from(result.linted);
+    for (unit, result) in units.iter().zip(per_unit) {
+        let id = unit.files[0];
+        outcome.files_linted += result.linted;
+        for (file, error) in result.file_errors {
+            outcome.errors.push(FileError {
+                path: outcome.sources[file].display.clone(),
+                message: error.message,
+                file: Some(file),
+                span: error.span,
+            });
+        }
         for pass in result.suppress {
             config_matched.extend(pass.config_matched);
             config_used.extend(pass.config_used);
@@ -228,21 +278,26 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
 /// Load one unit, run the rules over its model and apply each file's suppressions.
 fn lint_unit(
     sources: &[SourceFile],
-    id: FileId,
+    unit: &PlannedUnit,
     explicit: bool,
     cwd: Option<&Path>,
     options: &Options,
     settings: &Settings<'_>,
 ) -> UnitOutcome {
-    let source = &sources[id];
-    let loaded = match load::load_file(id, source, explicit, options.input_format) {
+    let id = unit.files[0];
+    let result = match unit.folder_format {
+        Some(format) => load::load_folder(format, &unit.files, sources),
+        None => load::load_file(id, &sources[id], explicit, options.input_format),
+    };
+    let mut loaded = match result {
         Ok(loaded) => loaded,
         Err(err) => {
             return UnitOutcome {
                 findings: Vec::new(),
                 notes: Vec::new(),
                 error: Some((err.message, err.span)),
-                linted: false,
+                file_errors: Vec::new(),
+                linted: 0,
                 suppress: Vec::new(),
             }
         }
@@ -257,7 +312,7 @@ fn lint_unit(
     let mut passes = Vec::new();
     let mut kept = Vec::new();
     // Suppressions are per file: comments and resource spans belong to one source.
-    for file in unit_files(&loaded, id) {
+    for file in unit_files(&loaded, &unit.files) {
         let (here, rest): (Vec<Finding>, Vec<Finding>) =
             findings.into_iter().partition(|f| f.file == file);
         findings = rest;
@@ -284,19 +339,31 @@ fn lint_unit(
     ) {
         settings.config.adjust_severity(finding);
     }
+    let file_errors = std::mem::take(&mut loaded.errors);
+    let linted = match loaded.format {
+        Some(_) => unit.files.len() - file_errors.len(),
+        None => 0,
+    };
     UnitOutcome {
-        linted: loaded.format.is_some(),
+        linted,
         findings: kept,
         notes: loaded.notes,
         error: None,
+        file_errors,
         suppress: passes,
     }
 }
 
-/// The files of a unit, starting with its first one.
-fn unit_files(loaded: &load::Loaded, first: FileId) -> Vec<FileId> {
-    let mut files = vec![first];
-    files.extend(loaded.files.iter().map(|f| f.id).filter(|&f| f != first));
+/// The files of a unit (those planned, and any the loader reported on).
+fn unit_files(loaded: &load::Loaded, planned: &[FileId]) -> Vec<FileId> {
+    let mut files = planned.to_vec();
+    files.extend(
+        loaded
+            .files
+            .iter()
+            .map(|f| f.id)
+            .filter(|f| !planned.contains(f)),
+    );
     files
 }
 

@@ -1,7 +1,7 @@
 //! Raw IAM policy documents (identity, resource and trust policies) in JSON or YAML.
 
 use super::policy_reader::{read_policy, Literal};
-use super::{Format, LoadError, Loaded, Sniff, Syntax, UnitFile, HASH_COMMENTS};
+use super::{Format, Grouping, LoadError, Loaded, Sniff, Syntax, Unit, HASH_COMMENTS};
 use crate::syntax::Node;
 
 pub static FORMAT: Format = Format {
@@ -13,6 +13,7 @@ pub static FORMAT: Format = Format {
         ("yml", Some("yaml")),
     ],
     syntax: Syntax::JsonOrYaml,
+    grouping: Grouping::File,
     comments: &HASH_COMMENTS,
 };
 
@@ -38,11 +39,11 @@ impl super::Loader for IamJsonLoader {
         }
     }
 
-    fn load(&self, unit: &UnitFile<'_>, out: &mut Loaded) -> Result<(), LoadError> {
-        if let Some(root) = super::root_of(unit) {
+    fn load(&self, unit: &Unit<'_>, out: &mut Loaded) -> Result<(), LoadError> {
+        if let (Some(root), Some(file)) = (super::root_of(unit), unit.files.first()) {
             out.model
                 .policies
-                .push(read_policy(root, unit.id, None, &Literal));
+                .push(read_policy(root, file.id, None, &Literal));
         }
         Ok(())
     }

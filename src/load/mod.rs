@@ -9,6 +9,7 @@
 pub mod cloudformation;
 mod iam_json;
 pub mod policy_reader;
+pub mod terraform;
 
 use std::path::Path;
 
@@ -33,8 +34,19 @@ pub const HASH_COMMENTS: CommentSyntax = CommentSyntax {
 /// What parses a format's files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Syntax {
-    /// JSON or YAML, into the span-keeping tree of `syntax`.
+    /// JSON or YAML, into the span-keeping tree of `syntax`; parsed once, before sniffing.
     JsonOrYaml,
+    /// Another syntax the loader parses itself (HCL).
+    Own,
+}
+
+/// Which files load together as one input unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grouping {
+    /// Each file on its own.
+    File,
+    /// Every file of the format in one folder (a Terraform module).
+    Folder,
 }
 
 /// An input format, as the registry describes it.
@@ -48,6 +60,7 @@ pub struct Format {
     /// the language reporters name for it (SARIF `sourceLanguage`).
     pub extensions: &'static [(&'static str, Option<&'static str>)],
     pub syntax: Syntax,
+    pub grouping: Grouping,
     pub comments: &'static CommentSyntax,
 }
 
@@ -59,18 +72,37 @@ pub struct Sniff<'a> {
     pub root: Option<&'a Node>,
 }
 
-/// One file of an input unit, read and parsed.
+/// One file of an input unit, read (and parsed, for tree formats).
 pub struct UnitFile<'a> {
     pub id: FileId,
     pub source: &'a SourceFile,
-    pub document: &'a Document,
+    /// The parsed tree for `Syntax::JsonOrYaml` formats.
+    pub document: Option<&'a Document>,
+}
+
+/// The files that load together, and every file of the run (so a loader can follow a
+/// reference to another file, `file("policy.json")`, by the id it already has).
+pub struct Unit<'a> {
+    pub files: Vec<UnitFile<'a>>,
+    pub run: &'a [SourceFile],
+}
+
+impl<'a> Unit<'a> {
+    /// A file of the run by path, when it was read.
+    pub fn file_at(&self, path: &Path) -> Option<(FileId, &'a SourceFile)> {
+        let wanted = crate::config::normalize(path);
+        self.run
+            .iter()
+            .enumerate()
+            .find(|(_, s)| crate::config::normalize(&s.path) == wanted)
+    }
 }
 
 /// A loader: sniffs and loads one input format.
 pub trait Loader: Sync + Send {
     fn format(&self) -> &'static Format;
     fn sniff(&self, input: &Sniff<'_>) -> bool;
-    fn load(&self, unit: &UnitFile<'_>, out: &mut Loaded) -> Result<(), LoadError>;
+    fn load(&self, unit: &Unit<'_>, out: &mut Loaded) -> Result<(), LoadError>;
 
     /// Why a file of this format would not deploy (a CloudFormation dependency cycle), if
     /// the loader can tell; fixes that introduce such a problem are not applied.
@@ -80,7 +112,12 @@ pub trait Loader: Sync + Send {
 }
 
 /// Every loader, in the order they are asked: a more specific format comes first.
-pub static LOADERS: &[&dyn Loader] = &[&iam_json::IamJsonLoader, &cloudformation::Loader];
+pub static LOADERS: &[&dyn Loader] = &[
+    &terraform::PlanLoader,
+    &iam_json::IamJsonLoader,
+    &cloudformation::Loader,
+    &terraform::Loader,
+];
 
 /// Find a format by its `--input-format` name (case-insensitive).
 pub fn format_named(name: &str) -> Option<&'static Format> {
@@ -123,6 +160,8 @@ pub struct Loaded {
     pub files: Vec<LoadedFile>,
     /// What a loader skipped and why (macros, `Fn::ForEach`), shown as info.
     pub notes: Vec<LoadNote>,
+    /// Files of a multi-file unit that could not be loaded while the others were.
+    pub errors: Vec<(FileId, LoadError)>,
 }
 
 impl Loaded {
@@ -131,7 +170,7 @@ impl Loaded {
         self.files.iter().find(|f| f.id == id)
     }
 
-    fn file_mut(&mut self, id: FileId) -> &mut LoadedFile {
+    pub fn file_mut(&mut self, id: FileId) -> &mut LoadedFile {
         match self.files.iter().position(|f| f.id == id) {
             Some(i) => &mut self.files[i],
             None => {
@@ -199,17 +238,25 @@ pub fn load_file(
         .filter(|l| forced.is_none_or(|f| std::ptr::eq(l.format(), f)))
         .collect();
     let ext = extension(&source.display);
-    // Terraform is not read yet; its HCL must not be mistaken for YAML.
-    if matches!(ext.as_str(), "tf" | "hcl" | "tfvars") {
-        let notes = if explicit {
-            vec![LoadNote {
+    // Formats with a syntax of their own (HCL) are recognised before JSON/YAML parsing.
+    let sniff = Sniff { source, root: None };
+    if let Some(own) = loaders
+        .iter()
+        .find(|l| l.format().syntax == Syntax::Own && (forced.is_some() || l.sniff(&sniff)))
+    {
+        // A lone file: no other file of the run is at hand for references.
+        return load_unit_files(own.format(), &[(file, source)], &[]);
+    }
+    // Other HCL (variable files) must not be mistaken for YAML.
+    if matches!(ext.as_str(), "hcl" | "tfvars") {
+        let notes = explicit
+            .then(|| LoadNote {
                 file,
                 span: Span::default(),
-                message: "Terraform files are not read yet; this file was skipped".into(),
-            }]
-        } else {
-            Vec::new()
-        };
+                message: "Terraform variable files and other HCL are not linted on their own; this file was skipped".into(),
+            })
+            .into_iter()
+            .collect();
         return Ok(Loaded {
             notes,
             ..Loaded::default()
@@ -253,10 +300,13 @@ pub fn load_file(
     };
     if let Some(loader) = chosen {
         loaded.format = Some(loader.format());
-        let unit = UnitFile {
-            id: file,
-            source,
-            document: &document,
+        let unit = Unit {
+            files: vec![UnitFile {
+                id: file,
+                source,
+                document: Some(&document),
+            }],
+            run: std::slice::from_ref(source),
         };
         loader.load(&unit, &mut loaded)?;
         let this = loaded.file_mut(file);
@@ -306,7 +356,54 @@ pub fn extension(path: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The parsed root of a tree-syntax unit file.
-fn root_of<'a>(unit: &'a UnitFile<'_>) -> Option<&'a Node> {
-    unit.document.roots.first()
+/// The parsed root of a tree-syntax unit's (first) file.
+fn root_of<'a>(unit: &'a Unit<'_>) -> Option<&'a Node> {
+    unit.files.first()?.document?.roots.first()
+}
+
+/// The loader of a format that loads whole folders and claims this file's extension.
+pub fn folder_format(display: &str) -> Option<&'static Format> {
+    let ext = extension(display);
+    LOADERS
+        .iter()
+        .map(|l| l.format())
+        .find(|f| f.grouping == Grouping::Folder && f.extensions.iter().any(|(e, _)| *e == ext))
+}
+
+/// Load the files of one folder as a unit of a folder-grouped format; `run` holds every
+/// file of the run by id (`files` are ids into it).
+pub fn load_folder(
+    format: &'static Format,
+    files: &[FileId],
+    run: &[SourceFile],
+) -> Result<Loaded, LoadError> {
+    let pairs: Vec<(FileId, &SourceFile)> = files.iter().map(|&id| (id, &run[id])).collect();
+    load_unit_files(format, &pairs, run)
+}
+
+fn load_unit_files(
+    format: &'static Format,
+    files: &[(FileId, &SourceFile)],
+    run: &[SourceFile],
+) -> Result<Loaded, LoadError> {
+    let Some(loader) = LOADERS.iter().find(|l| std::ptr::eq(l.format(), format)) else {
+        return Ok(Loaded::default());
+    };
+    let unit = Unit {
+        files: files
+            .iter()
+            .map(|&(id, source)| UnitFile {
+                id,
+                source,
+                document: None,
+            })
+            .collect(),
+        run,
+    };
+    let mut loaded = Loaded {
+        format: Some(format),
+        ..Loaded::default()
+    };
+    loader.load(&unit, &mut loaded)?;
+    Ok(loaded)
 }

@@ -5,6 +5,7 @@
 //! source order, duplicates included, because IAM silently keeps the last duplicate key.
 
 pub mod edit;
+pub mod hcl;
 mod json;
 mod yaml;
 

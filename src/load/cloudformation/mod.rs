@@ -14,7 +14,7 @@ mod sam;
 use std::collections::HashMap;
 
 use super::{
-    DeclaredSuppression, Format, LoadError, LoadNote, Loaded, Sniff, Syntax, UnitFile,
+    DeclaredSuppression, Format, Grouping, LoadError, LoadNote, Loaded, Sniff, Syntax, Unit,
     HASH_COMMENTS,
 };
 use crate::model::{Dialect, FileModel, Origin};
@@ -51,6 +51,7 @@ pub static FORMAT: Format = Format {
         ("template", None),
     ],
     syntax: Syntax::JsonOrYaml,
+    grouping: Grouping::File,
     comments: &HASH_COMMENTS,
 };
 
@@ -72,9 +73,9 @@ impl super::Loader for Loader {
         }
     }
 
-    fn load(&self, unit: &UnitFile<'_>, out: &mut Loaded) -> Result<(), LoadError> {
-        if let Some(root) = super::root_of(unit) {
-            load(root, unit.id, &unit.source.text, out);
+    fn load(&self, unit: &Unit<'_>, out: &mut Loaded) -> Result<(), LoadError> {
+        if let (Some(root), Some(file)) = (super::root_of(unit), unit.files.first()) {
+            load(root, file.id, &file.source.text, out);
         }
         Ok(())
     }
