@@ -2,9 +2,11 @@
 //!
 //! A file's kind is decided by its content; the extension only picks the parser.
 
+pub mod aws_cli;
 pub mod cloudformation;
 mod iam_json;
 pub mod policy_reader;
+pub mod serverless;
 
 use crate::model::FileModel;
 use crate::source::{FileId, SourceFile, Span, Spanned};
@@ -45,6 +47,8 @@ pub struct LoadNote {
 pub enum InputKind {
     IamPolicy,
     CloudFormation,
+    Serverless,
+    AwsCliDump,
 }
 
 impl InputKind {
@@ -52,6 +56,8 @@ impl InputKind {
         match self {
             InputKind::IamPolicy => "IAM policy",
             InputKind::CloudFormation => "CloudFormation template",
+            InputKind::Serverless => "Serverless Framework configuration",
+            InputKind::AwsCliDump => "AWS CLI output",
         }
     }
 }
@@ -106,9 +112,22 @@ pub fn load(file: FileId, source: &SourceFile, explicit: bool) -> Result<Loaded,
         return Ok(Loaded::default());
     };
     let mut loaded = Loaded::default();
-    if iam_json::is_policy(root) {
+    if aws_cli::sniff(root) {
+        loaded.kind = Some(InputKind::AwsCliDump);
+        aws_cli::load(root, file, &source.text, &mut loaded);
+    } else if iam_json::is_policy(root) {
         loaded.kind = Some(InputKind::IamPolicy);
         loaded.model.policies = iam_json::load(root, file);
+    } else if serverless::sniff(&source.display, root) {
+        loaded.kind = Some(InputKind::Serverless);
+        // Included files need ids of their own, which this one-file pipeline cannot give.
+        serverless::load(
+            root,
+            file,
+            &source.text,
+            &mut serverless::NoIncludes,
+            &mut loaded,
+        );
     } else if cloudformation::is_template(root) {
         loaded.kind = Some(InputKind::CloudFormation);
         cloudformation::load(root, file, &source.text, &mut loaded);

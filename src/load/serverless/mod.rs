@@ -1,0 +1,400 @@
+//! Serverless Framework configurations (`serverless.yml`, v1 to v4) on AWS.
+//!
+//! The Framework turns a configuration into a CloudFormation template at deploy time; this
+//! loader reads the configuration itself, so findings point at the lines the author wrote:
+//! the role statements (`provider.iam.role.statements`, legacy `iamRoleStatements`, the
+//! per-function roles plugin), managed policies, functions with their settings and events,
+//! and `resources` (plain CloudFormation, read by the CloudFormation loader).
+//!
+//! `${self:...}` is evaluated; `${file(...)}` includes are read through an [`IncludeLoader`]
+//! the caller provides, because the included file needs a file id of its own. Every other
+//! variable stays as written and marks its value unresolved.
+
+mod functions;
+mod iam;
+pub mod vars;
+
+use std::collections::HashMap;
+
+use super::cloudformation::{self, Template};
+use super::policy_reader::Resolver;
+use super::{LoadNote, Loaded};
+use crate::model::{FileModel, PolicyValue};
+use crate::source::{FileId, Span, Spanned};
+use crate::syntax::{self, Entry, Node, NodeKind};
+
+/// The text of a file named by `${file(...)}`, with the id the run gives it.
+#[derive(Clone, Debug)]
+pub struct IncludedFile {
+    pub file: FileId,
+    pub text: String,
+}
+
+/// Reads included files for the loader. `path` is written as in `${file(path)}`; the
+/// Framework reads it relative to the service directory (the one holding the configuration).
+pub trait IncludeLoader {
+    fn include(&mut self, from: FileId, path: &str) -> Result<IncludedFile, String>;
+}
+
+/// For callers that cannot give an included file an id of its own: every include stays an
+/// unresolved variable, with a note.
+pub struct NoIncludes;
+
+impl IncludeLoader for NoIncludes {
+    fn include(&mut self, _from: FileId, _path: &str) -> Result<IncludedFile, String> {
+        Err("included files are not read in this mode".into())
+    }
+}
+
+/// Reads includes from disk relative to a directory, numbering them from `next_id`.
+pub struct DiskIncludes {
+    pub dir: std::path::PathBuf,
+    pub next_id: FileId,
+    pub max_size: u64,
+    /// What was read, in id order, so the caller can register the sources.
+    pub read: Vec<(FileId, std::path::PathBuf, String)>,
+}
+
+impl IncludeLoader for DiskIncludes {
+    fn include(&mut self, _from: FileId, path: &str) -> Result<IncludedFile, String> {
+        let full = self.dir.join(path);
+        if let Some((id, _, text)) = self.read.iter().find(|(_, p, _)| *p == full) {
+            return Ok(IncludedFile {
+                file: *id,
+                text: text.clone(),
+            });
+        }
+        let meta = std::fs::metadata(&full).map_err(|e| e.to_string())?;
+        if meta.len() > self.max_size {
+            return Err(format!("file is over the {} byte limit", self.max_size));
+        }
+        let text = std::fs::read_to_string(&full).map_err(|e| e.to_string())?;
+        let id = self.next_id;
+        self.next_id += 1;
+        self.read.push((id, full, text.clone()));
+        Ok(IncludedFile { file: id, text })
+    }
+}
+
+/// File names the Framework looks for.
+const FILE_NAMES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
+
+/// A Serverless configuration: named like one (also `*.serverless.yml` fixtures), or a map
+/// with `service` and a `provider` map, and not a CloudFormation template.
+pub fn sniff(path: &str, root: &Node) -> bool {
+    if root.as_map().is_none() || root.get("AWSTemplateFormatVersion").is_some() {
+        return false;
+    }
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let named = FILE_NAMES.contains(&name)
+        || [".serverless.yml", ".serverless.yaml"]
+            .iter()
+            .any(|s| name.ends_with(s));
+    named
+        || (root.get("service").is_some()
+            && root.get("provider").is_some_and(|p| p.as_map().is_some()))
+}
+
+/// Nested `${file(...)}` includes deeper than this are not followed.
+const MAX_INCLUDE_DEPTH: usize = 8;
+
+/// A value and the file it is written in.
+pub(crate) struct Located {
+    pub file: FileId,
+    pub node: Node,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub file: FileId,
+    pub root: &'a Node,
+    pub includes: &'a mut dyn IncludeLoader,
+    /// Parsed and resolved included files by path, or the reason they could not be read.
+    cache: HashMap<String, Result<(FileId, Node), String>>,
+    pub notes: Vec<LoadNote>,
+}
+
+impl Ctx<'_> {
+    pub fn note(&mut self, file: FileId, span: Span, message: String) {
+        // Notes are shown in the configuration; one about an included file names it.
+        let span = if file == self.file {
+            span
+        } else {
+            Span::default()
+        };
+        if !self.notes.iter().any(|n| n.message == message) {
+            self.notes.push(LoadNote { span, message });
+        }
+    }
+
+    /// Follow a value that is a whole `${file(...)}` include to the included value.
+    pub fn open(&mut self, file: FileId, node: &Node) -> Located {
+        self.open_at(file, node, 0)
+    }
+
+    fn open_at(&mut self, file: FileId, node: &Node, depth: usize) -> Located {
+        let here = || Located {
+            file,
+            node: node.clone(),
+        };
+        let Some(text) = node.as_str() else {
+            return here();
+        };
+        let var = match vars::find_vars(text).as_slice() {
+            [v] if v.start == 0 && v.end == text.len() => v.inner.to_string(),
+            _ => return here(),
+        };
+        let Some((path, address)) = vars::file_include(&var) else {
+            return here();
+        };
+        if depth >= MAX_INCLUDE_DEPTH {
+            self.note(
+                file,
+                node.span,
+                format!("`{text}`: includes nested too deep are not read"),
+            );
+            return here();
+        }
+        if !matches!(
+            super::extension(path).as_str(),
+            "yml" | "yaml" | "json"
+        ) {
+            self.note(
+                file,
+                node.span,
+                format!("`{text}`: only YAML and JSON includes are read; this value is not checked"),
+            );
+            return here();
+        }
+        let (inc_file, inc_root) = match self.read_include(file, path) {
+            Ok(found) => found,
+            Err(reason) => {
+                self.note(
+                    file,
+                    node.span,
+                    format!("`{text}` was not read ({reason}); the value it includes is not checked"),
+                );
+                return here();
+            }
+        };
+        let target = match address {
+            Some(address) => vars::lookup(&inc_root, address),
+            None => Some(&inc_root),
+        };
+        match target {
+            Some(target) => {
+                let target = target.clone();
+                self.open_at(inc_file, &target, depth + 1)
+            }
+            None => {
+                self.note(
+                    file,
+                    node.span,
+                    format!("`{text}`: the included file has no such value"),
+                );
+                here()
+            }
+        }
+    }
+
+    fn read_include(&mut self, from: FileId, path: &str) -> Result<(FileId, Node), String> {
+        if let Some(found) = self.cache.get(path) {
+            return found.clone();
+        }
+        let result = self.includes.include(from, path).and_then(|inc| {
+            let doc = syntax::parse_auto(&inc.text, super::extension(path) == "json")
+                .map_err(|e| format!("invalid YAML or JSON: {}", e.message))?;
+            let root = doc
+                .roots
+                .into_iter()
+                .next()
+                .ok_or_else(|| "the file is empty".to_string())?;
+            // `${self:...}` in an included file names the main configuration; the values it
+            // brings in are shown at the variable, in the included file.
+            let resolved = vars::SelfRefs::new(self.root).resolve(&root, true);
+            Ok((inc.file, resolved))
+        });
+        self.cache.insert(path.to_string(), result.clone());
+        result
+    }
+
+    /// A list whose items may each be an include of one item or of a list of items.
+    pub fn open_list(&mut self, file: FileId, node: &Node) -> Vec<Located> {
+        let outer = self.open(file, node);
+        let mut out = Vec::new();
+        match &outer.node.kind {
+            NodeKind::Seq(items) => {
+                for item in items {
+                    let inner = self.open(outer.file, item);
+                    match &inner.node.kind {
+                        NodeKind::Seq(nested) => out.extend(nested.iter().map(|n| Located {
+                            file: inner.file,
+                            node: n.clone(),
+                        })),
+                        _ => out.push(inner),
+                    }
+                }
+            }
+            NodeKind::Map(_) => out.push(outer),
+            NodeKind::Scalar(_) => {}
+        }
+        out
+    }
+}
+
+/// Values in a Serverless configuration: CloudFormation intrinsics are evaluated as in a
+/// template (against `resources`), and a Serverless variable left after `${self:...}`
+/// resolution makes the value unresolved.
+pub(crate) struct SlsResolver<'t> {
+    pub cfn: &'t Template<'t>,
+}
+
+impl Resolver for SlsResolver<'_> {
+    fn strings(&self, node: &Node, out: &mut Vec<PolicyValue>) -> bool {
+        if let Some(s) = node.as_scalar() {
+            out.push(PolicyValue {
+                text: s.text.clone(),
+                span: node.span,
+                resolved: !vars::has_unresolved(&s.text),
+            });
+            return true;
+        }
+        let before = out.len();
+        let ok = self.cfn.strings(node, out);
+        for value in out.iter_mut().skip(before) {
+            if vars::has_unresolved(&value.text) {
+                value.resolved = false;
+            }
+        }
+        ok
+    }
+
+    fn alternatives<'n>(&self, node: &'n Node) -> Vec<&'n Node> {
+        self.cfn.alternatives(node)
+    }
+}
+
+/// Load a configuration into `loaded`: `root` is the parsed main file, `text` its text.
+pub fn load(
+    root: &Node,
+    file: FileId,
+    text: &str,
+    includes: &mut dyn IncludeLoader,
+    loaded: &mut Loaded,
+) {
+    let provider_name = root
+        .get("provider")
+        .and_then(|p| p.get("name"))
+        .and_then(Node::as_str);
+    if let Some(name) = provider_name.filter(|n| !n.eq_ignore_ascii_case("aws")) {
+        let span = root
+            .get("provider")
+            .and_then(|p| p.get("name"))
+            .map_or(Span::default(), |n| n.span);
+        loaded.notes.push(LoadNote {
+            span,
+            message: format!(
+                "Serverless provider `{name}` is not AWS; this configuration was skipped"
+            ),
+        });
+        return;
+    }
+    let resolved = vars::SelfRefs::new(root).resolve(root, false);
+    let mut cx = Ctx {
+        file,
+        root,
+        includes,
+        cache: HashMap::new(),
+        notes: Vec::new(),
+    };
+    let mut model = FileModel::default();
+
+    // `resources`: one CloudFormation fragment, or (v1) a list of fragments to merge.
+    let mut fragments = Vec::new();
+    if let Some(resources) = resolved.get("resources") {
+        fragments = cx.open_list(file, resources);
+    }
+    let mut all_resources: Vec<Entry> = Vec::new();
+    for fragment in &fragments {
+        let Some(res) = fragment.node.get("Resources") else {
+            continue;
+        };
+        let res = cx.open(fragment.file, res);
+        if res.node.as_map().is_none() {
+            continue;
+        }
+        let mut part = Loaded::default();
+        // The fragment's own `Conditions`, `Parameters` and `Mappings` are read too.
+        let mut root_for_cfn = fragment.node.clone();
+        if let NodeKind::Map(entries) = &mut root_for_cfn.kind {
+            for entry in entries.iter_mut().filter(|e| e.key.value == "Resources") {
+                entry.value = res.node.clone();
+            }
+        }
+        let fragment_text = if res.file == file { text } else { "" };
+        cloudformation::load(&root_for_cfn, res.file, fragment_text, &mut part);
+        merge(&mut model, part.model);
+        if res.file == file {
+            loaded.resources.extend(part.resources);
+            loaded.suppressions.extend(part.suppressions);
+            loaded.notes.extend(part.notes);
+        }
+        all_resources.extend(res.node.as_map().unwrap_or_default().iter().cloned());
+    }
+    let cfn_root = Node {
+        span: Span::default(),
+        kind: NodeKind::Map(vec![Entry {
+            key: Spanned::new("Resources".into(), Span::default()),
+            value: Node {
+                span: Span::default(),
+                kind: NodeKind::Map(all_resources),
+            },
+        }]),
+    };
+    let template = Template::new(&cfn_root, file, text);
+    let resolver = SlsResolver { cfn: &template };
+
+    let default_role = iam::load_provider_role(&mut cx, &resolved, &resolver, &mut model);
+    functions::load(&mut cx, &resolved, &resolver, default_role, &mut model);
+    loaded.notes.append(&mut cx.notes);
+    loaded.model = model;
+}
+
+/// Append `from` to `into`, moving the indices that point into `from`'s lists.
+fn merge(into: &mut FileModel, from: FileModel) {
+    let (policies, functions, roles) = (
+        into.policies.len(),
+        into.functions.len(),
+        into.roles.len(),
+    );
+    into.policies.extend(from.policies);
+    into.roles.extend(from.roles.into_iter().map(|mut r| {
+        for p in &mut r.policies {
+            *p += policies;
+        }
+        r
+    }));
+    into.functions.extend(from.functions.into_iter().map(|mut f| {
+        f.role = f.role.map(|r| r + roles);
+        f
+    }));
+    into.permissions
+        .extend(from.permissions.into_iter().map(|mut p| {
+            p.function = p.function.map(|f| f + functions);
+            p
+        }));
+}
+
+/// A CloudFormation intrinsic (`!GetAtt Role.Arn`, `Fn::Join`, `Ref`) rather than a map of
+/// settings.
+pub(crate) fn cloudformation_ref(node: &Node) -> bool {
+    cloudformation::intrinsics::single_key(node)
+        .is_some_and(|(key, _)| key == "Ref" || key.starts_with("Fn::"))
+}
+
+/// The text of a string value, or of a boolean or number written plainly.
+pub(crate) fn text_of(node: &Node) -> Option<&str> {
+    node.scalar_text().filter(|_| !node.is_null())
+}
+
+#[cfg(test)]
+mod tests;
