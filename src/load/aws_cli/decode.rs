@@ -12,11 +12,12 @@ pub fn string_policy(text: &str, node: &Node) -> Option<Node> {
     let scalar = node.as_scalar()?;
     // Offsets of the value's bytes in the file: exact for a JSON string literal, else the
     // whole scalar (a YAML scalar's escapes and folding are not tracked).
-    let (mut value, mut offsets) = match literal_body(text, node) {
+    let exact = literal_body(text, node);
+    let (mut value, mut offsets) = match exact {
         Some((body, start)) => json_unescape(body, start)?,
         None => (
             scalar.text.clone(),
-            vec![node.span.start as usize; scalar.text.len()],
+            vec![node.span.start as usize; scalar.text.len() + 1],
         ),
     };
     if !value.trim_start().starts_with('{') && value.contains('%') {
@@ -30,7 +31,11 @@ pub fn string_policy(text: &str, node: &Node) -> Option<Node> {
     let doc = parse_json(&value).ok()?;
     let mut root = doc.roots.into_iter().next()?;
     let whole = node.span;
-    remap(&mut root, &|span: Span| map_span(span, &offsets, whole));
+    if exact.is_some() {
+        remap(&mut root, &|span: Span| map_span(span, &offsets, whole));
+    } else {
+        remap(&mut root, &|_| whole);
+    }
     Some(root)
 }
 
@@ -44,7 +49,8 @@ fn literal_body<'t>(text: &'t str, node: &Node) -> Option<(&'t str, usize)> {
     Some((body, node.span.start as usize + 1))
 }
 
-/// Undo JSON string escapes; each output byte records the file offset it came from.
+/// Undo JSON string escapes; each output byte records the file offset it came from, and a
+/// last entry the offset just past the text.
 fn json_unescape(body: &str, start: usize) -> Option<(String, Vec<usize>)> {
     let bytes = body.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
@@ -98,6 +104,7 @@ fn json_unescape(body: &str, start: usize) -> Option<(String, Vec<usize>)> {
         }
         i += len;
     }
+    map.push(start + bytes.len());
     Some((String::from_utf8(out).ok()?, map))
 }
 
@@ -128,20 +135,16 @@ fn url_decode(value: &str, offsets: &[usize]) -> Option<(String, Vec<usize>)> {
             }
         }
     }
+    map.push(offsets.last().copied().unwrap_or(0));
     Some((String::from_utf8(out).ok()?, map))
 }
 
 fn map_span(span: Span, offsets: &[usize], whole: Span) -> Span {
-    let (start, end) = (span.start as usize, span.end as usize);
-    let Some(&first) = offsets.get(start) else {
-        return whole;
-    };
-    let last = if end > start {
-        offsets.get(end - 1).map_or(whole.end as usize, |&o| o + 1)
-    } else {
-        first
-    };
-    Span::new(first, last.max(first))
+    // An output byte ends where the next one starts (the last entry is the text's end).
+    match (offsets.get(span.start as usize), offsets.get(span.end as usize)) {
+        (Some(&start), Some(&end)) => Span::new(start, end.max(start)),
+        _ => whole,
+    }
 }
 
 fn remap(node: &mut Node, map: &dyn Fn(Span) -> Span) {

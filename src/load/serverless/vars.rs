@@ -372,10 +372,19 @@ mod tests {
 
     #[test]
     fn cycles_and_blowups_stop() {
-        let text = "a: ${self:b}\nb: ${self:a}\nc: [${self:}, ${self:}, ${self:}]\n";
+        let text = "a: ${self:b}\nb: ${self:a}\nc:\n  - ${self:}\n  - ${self:}\n  - ${self:}\n  - ${self:}\n";
         let doc = parse_yaml(text).unwrap();
         let root = &doc.roots[0];
         let resolved = SelfRefs::new(root).resolve(root, false);
         assert!(resolved.get("a").is_some());
+        // Each copy of the root holds four more: the node budget stops the growth.
+        fn count(n: &Node) -> usize {
+            1 + match &n.kind {
+                NodeKind::Scalar(_) => 0,
+                NodeKind::Seq(items) => items.iter().map(count).sum(),
+                NodeKind::Map(entries) => entries.iter().map(|e| count(&e.value)).sum(),
+            }
+        }
+        assert!(count(&resolved) <= 2 * MAX_COPIED_NODES);
     }
 }
