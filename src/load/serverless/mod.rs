@@ -322,23 +322,47 @@ pub fn load(
         if res.node.as_map().is_none() {
             continue;
         }
-        let mut part = Loaded::default();
-        // The fragment's own `Conditions`, `Parameters` and `Mappings` are read too.
-        let mut root_for_cfn = fragment.node.clone();
-        if let NodeKind::Map(entries) = &mut root_for_cfn.kind {
-            for entry in entries.iter_mut().filter(|e| e.key.value == "Resources") {
-                entry.value = res.node.clone();
+        // A resource may itself be an include (`Role: ${file(./role.yml)}`): resources are
+        // loaded in groups by the file they are written in.
+        let mut groups: Vec<(FileId, Vec<Entry>)> = Vec::new();
+        for entry in res.node.as_map().unwrap_or_default() {
+            let value = cx.open(res.file, &entry.value);
+            let mut entry = Entry {
+                key: entry.key.clone(),
+                value: value.node,
+            };
+            if value.file != res.file {
+                // The logical id is written in the including file; findings about the
+                // resource point at the start of its included definition instead.
+                entry.key.span = Span::empty(entry.value.span.start as usize);
+            }
+            match groups.iter_mut().find(|(f, _)| *f == value.file) {
+                Some((_, entries)) => entries.push(entry),
+                None => groups.push((value.file, vec![entry])),
             }
         }
-        let fragment_text = if res.file == file { text } else { "" };
-        cloudformation::load(&root_for_cfn, res.file, fragment_text, &mut part);
-        merge(&mut model, part.model);
-        if res.file == file {
-            loaded.resources.extend(part.resources);
-            loaded.suppressions.extend(part.suppressions);
-            loaded.notes.extend(part.notes);
+        for (group_file, entries) in groups {
+            let mut part = Loaded::default();
+            // The fragment's own `Conditions`, `Parameters` and `Mappings` are read too.
+            let mut root_for_cfn = fragment.node.clone();
+            if let NodeKind::Map(keys) = &mut root_for_cfn.kind {
+                for key in keys.iter_mut().filter(|e| e.key.value == "Resources") {
+                    key.value = Node {
+                        span: res.node.span,
+                        kind: NodeKind::Map(entries.clone()),
+                    };
+                }
+            }
+            let fragment_text = if group_file == file { text } else { "" };
+            cloudformation::load(&root_for_cfn, group_file, fragment_text, &mut part);
+            merge(&mut model, part.model);
+            if group_file == file {
+                loaded.resources.extend(part.resources);
+                loaded.suppressions.extend(part.suppressions);
+                loaded.notes.extend(part.notes);
+            }
+            all_resources.extend(entries);
         }
-        all_resources.extend(res.node.as_map().unwrap_or_default().iter().cloned());
     }
     let cfn_root = Node {
         span: Span::default(),
