@@ -55,15 +55,22 @@ fn sam_serverless_and_account_dump_agree() {
     // The three dumps of the account form one unit: the function is tied to its role by ARN
     // and the resource policy's S3 principal makes it asynchronously invoked.
     let dir = root().join("tests/data/lambda-s3-formats/aws-dump");
-    let sources: Vec<SourceFile> = ["authorization-details.json", "list-functions.json", "get-policy.json"]
+    let sources: Vec<SourceFile> = [
+        "authorization-details.json",
+        "list-functions.json",
+        "get-policy.json",
+    ]
+    .iter()
+    .map(|name| {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        SourceFile::new(path, name.to_string(), text)
+    })
+    .collect();
+    let docs: Vec<_> = sources
         .iter()
-        .map(|name| {
-            let path = dir.join(name);
-            let text = std::fs::read_to_string(&path).unwrap();
-            SourceFile::new(path, name.to_string(), text)
-        })
+        .map(|s| parse_json(&s.text).unwrap())
         .collect();
-    let docs: Vec<_> = sources.iter().map(|s| parse_json(&s.text).unwrap()).collect();
     let files: Vec<DumpFile<'_>> = sources
         .iter()
         .zip(&docs)
@@ -87,11 +94,19 @@ fn sam_serverless_and_account_dump_agree() {
         .filter(|f| f.rule.name == "service-wildcard-action")
         .map(|f| {
             let lc = sources[f.file].line_col(f.span.start);
-            (f.file, sources[f.file].slice(f.span).to_string(), lc.line, lc.column)
+            (
+                f.file,
+                sources[f.file].slice(f.span).to_string(),
+                lc.line,
+                lc.column,
+            )
         })
         .collect();
     assert_eq!(wildcard, vec![(0, "\"logs:*\"".to_string(), 32, 43)]);
     // The DLQ finding names the function in list-functions.json.
-    let dlq = findings.iter().find(|f| f.rule.name == "lambda-no-dlq").unwrap();
+    let dlq = findings
+        .iter()
+        .find(|f| f.rule.name == "lambda-no-dlq")
+        .unwrap();
     assert_eq!(dlq.file, 1);
 }

@@ -13,8 +13,10 @@ use iamlint::rules::{self, RULES};
 use iamlint::syntax::parse_yaml;
 
 fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("IAMLINT_SERVERLESS_CORPUS")
-        .map_or_else(|| PathBuf::from("/work/shared/corpus/serverless__examples"), PathBuf::from);
+    let dir = std::env::var_os("IAMLINT_SERVERLESS_CORPUS").map_or_else(
+        || PathBuf::from("/work/shared/corpus/serverless__examples"),
+        PathBuf::from,
+    );
     dir.is_dir().then_some(dir)
 }
 
@@ -23,7 +25,10 @@ fn configurations(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             configurations(&path, out);
-        } else if path.file_name().is_some_and(|n| n == "serverless.yml" || n == "serverless.yaml") {
+        } else if path
+            .file_name()
+            .is_some_and(|n| n == "serverless.yml" || n == "serverless.yaml")
+        {
             out.push(path);
         }
     }
@@ -46,7 +51,10 @@ fn corpus_loads_and_reports_wildcards_where_written() {
     for f in &outcome.findings {
         if matches!(f.rule.name, "wildcard-action" | "service-wildcard-action") {
             let written = outcome.sources[f.file].slice(f.span);
-            assert!(written.trim_matches(['"', '\'']).ends_with('*'), "{written:?} at {f:?}");
+            assert!(
+                written.trim_matches(['"', '\'']).ends_with('*'),
+                "{written:?} at {f:?}"
+            );
             wildcards += 1;
         }
     }
@@ -61,7 +69,9 @@ fn corpus_loads_and_reports_wildcards_where_written() {
     for path in paths {
         let text = std::fs::read_to_string(&path).unwrap();
         let Ok(doc) = parse_yaml(&text) else { continue };
-        let Some(root) = doc.roots.first() else { continue };
+        let Some(root) = doc.roots.first() else {
+            continue;
+        };
         let mut includes = DiskIncludes {
             dir: path.parent().unwrap().to_path_buf(),
             next_id: 1,
@@ -76,9 +86,17 @@ fn corpus_loads_and_reports_wildcards_where_written() {
             let source = if finding.file == 0 {
                 text.as_str()
             } else {
-                &includes.read.iter().find(|(id, _, _)| *id == finding.file).unwrap().2
+                &includes
+                    .read
+                    .iter()
+                    .find(|(id, _, _)| *id == finding.file)
+                    .unwrap()
+                    .2
             };
-            assert!(source.get(finding.span.range()).is_some(), "{path:?}: {finding:?}");
+            assert!(
+                source.get(finding.span.range()).is_some(),
+                "{path:?}: {finding:?}"
+            );
         }
         if path.ends_with("aws-node-graphql-and-rds/serverless.yml") {
             let m = &loaded.model;
@@ -86,5 +104,8 @@ fn corpus_loads_and_reports_wildcards_where_written() {
             linked = role.is_some_and(|r| r.logical_id == "LambdaRole" && r.file > 0);
         }
     }
-    assert!(linked, "graphql-and-rds functions are not tied to the included role");
+    assert!(
+        linked,
+        "graphql-and-rds functions are not tied to the included role"
+    );
 }

@@ -92,14 +92,23 @@ pub fn load(file: FileId, source: &SourceFile, explicit: bool) -> Result<Loaded,
     let parsed = syntax::parse_auto(&source.text, ext == "json");
     let document = match parsed {
         Ok(doc) => doc,
-        Err(err) if explicit || looks_like_input(&source.text) => {
+        Err(err)
+            if explicit
+                || looks_like_input(&source.text)
+                || serverless::is_config_name(&source.display) =>
+        {
             return Err(LoadError {
                 message: format!(
-                    "invalid {}: {}",
+                    "invalid {}{}: {}",
                     if ext == "json" || source.text.trim_start().starts_with('{') {
                         "JSON"
                     } else {
                         "YAML"
+                    },
+                    if serverless::is_config_name(&source.display) {
+                        " in a Serverless Framework configuration"
+                    } else {
+                        ""
                     },
                     err.message
                 ),
@@ -155,6 +164,8 @@ fn looks_like_input(text: &str) -> bool {
         "AWS::",
         "\"Effect\"",
         "Effect:",
+        "\"RoleDetailList\"",
+        "\"FunctionName\"",
     ]
     .iter()
     .any(|marker| text.contains(marker))

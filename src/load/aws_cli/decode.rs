@@ -141,7 +141,10 @@ fn url_decode(value: &str, offsets: &[usize]) -> Option<(String, Vec<usize>)> {
 
 fn map_span(span: Span, offsets: &[usize], whole: Span) -> Span {
     // An output byte ends where the next one starts (the last entry is the text's end).
-    match (offsets.get(span.start as usize), offsets.get(span.end as usize)) {
+    match (
+        offsets.get(span.start as usize),
+        offsets.get(span.end as usize),
+    ) {
         (Some(&start), Some(&end)) => Span::new(start, end.max(start)),
         _ => whole,
     }
@@ -203,7 +206,10 @@ mod tests {
             r#"{"P": "\u00e9%C3"}"#,
         ] {
             let root = first_root(text);
-            assert!(string_policy(text, root.get("P").unwrap()).is_none(), "{text}");
+            assert!(
+                string_policy(text, root.get("P").unwrap()).is_none(),
+                "{text}"
+            );
         }
     }
 }

@@ -40,36 +40,41 @@ pub enum DumpKind {
 pub fn dump_kind(root: &Node) -> Option<DumpKind> {
     root.as_map()?;
     let has = |k: &str| root.get(k).is_some();
-    Some(if has("RoleDetailList") || (has("UserDetailList") && has("Policies")) {
-        DumpKind::AuthorizationDetails
-    } else if root.get("Role").is_some_and(|r| r.get("RoleName").is_some()) {
-        DumpKind::GetRole
-    } else if has("RoleName") && has("PolicyName") && has("PolicyDocument") {
-        DumpKind::GetRolePolicy
-    } else if root
-        .get("PolicyVersion")
-        .is_some_and(|v| v.get("Document").is_some())
-    {
-        DumpKind::GetPolicyVersion
-    } else if root
-        .get("Functions")
-        .and_then(Node::as_seq)
-        .is_some_and(|f| f.iter().all(|x| x.get("FunctionName").is_some()))
-    {
-        DumpKind::ListFunctions
-    } else if (has("FunctionName") && has("Role"))
-        || root
-            .get("Configuration")
-            .is_some_and(|c| c.get("FunctionName").is_some())
-    {
-        DumpKind::FunctionConfiguration
-    } else if has("FunctionUrl") && has("AuthType") && has("FunctionArn") {
-        DumpKind::FunctionUrlConfig
-    } else if has("RevisionId") && root.get("Policy").is_some_and(|p| p.as_str().is_some()) {
-        DumpKind::LambdaPolicy
-    } else {
-        return None;
-    })
+    Some(
+        if has("RoleDetailList") || (has("UserDetailList") && has("Policies")) {
+            DumpKind::AuthorizationDetails
+        } else if root
+            .get("Role")
+            .is_some_and(|r| r.get("RoleName").is_some())
+        {
+            DumpKind::GetRole
+        } else if has("RoleName") && has("PolicyName") && has("PolicyDocument") {
+            DumpKind::GetRolePolicy
+        } else if root
+            .get("PolicyVersion")
+            .is_some_and(|v| v.get("Document").is_some())
+        {
+            DumpKind::GetPolicyVersion
+        } else if root
+            .get("Functions")
+            .and_then(Node::as_seq)
+            .is_some_and(|f| f.iter().all(|x| x.get("FunctionName").is_some()))
+        {
+            DumpKind::ListFunctions
+        } else if (has("FunctionName") && has("Role"))
+            || root
+                .get("Configuration")
+                .is_some_and(|c| c.get("FunctionName").is_some())
+        {
+            DumpKind::FunctionConfiguration
+        } else if has("FunctionUrl") && has("AuthType") && has("FunctionArn") {
+            DumpKind::FunctionUrlConfig
+        } else if has("RevisionId") && root.get("Policy").is_some_and(|p| p.as_str().is_some()) {
+            DumpKind::LambdaPolicy
+        } else {
+            return None;
+        },
+    )
 }
 
 pub fn sniff(root: &Node) -> bool {
@@ -115,7 +120,12 @@ pub fn load_unit(files: &[DumpFile<'_>], loaded: &mut Loaded) {
     for f in files {
         match dump_kind(f.root) {
             Some(DumpKind::ListFunctions) => {
-                for function in f.root.get("Functions").map(Node::one_or_many).unwrap_or_default() {
+                for function in f
+                    .root
+                    .get("Functions")
+                    .map(Node::one_or_many)
+                    .unwrap_or_default()
+                {
                     b.function(f, function);
                 }
             }
@@ -189,7 +199,9 @@ impl Builder {
                 None => {
                     self.notes.push(LoadNote {
                         span: node.span,
-                        message: format!("{label} is not a JSON policy document and is not checked"),
+                        message: format!(
+                            "{label} is not a JSON policy document and is not checked"
+                        ),
                     });
                     return None;
                 }
@@ -204,7 +216,12 @@ impl Builder {
     /// `Policies[]` of the authorization details: customer managed policies by their
     /// default version. AWS managed ones are known to iamlint and stay references.
     fn managed_policies(&mut self, f: &DumpFile<'_>) {
-        for policy in f.root.get("Policies").map(Node::one_or_many).unwrap_or_default() {
+        for policy in f
+            .root
+            .get("Policies")
+            .map(Node::one_or_many)
+            .unwrap_or_default()
+        {
             let Some(arn) = str_of(policy, "Arn") else {
                 continue;
             };
@@ -224,9 +241,12 @@ impl Builder {
             let Some(document) = default.and_then(|v| v.get("Document")) else {
                 continue;
             };
-            if let Some(i) =
-                self.document(f, document, PolicyKind::Identity, format!("managed policy `{name}`"))
-            {
+            if let Some(i) = self.document(
+                f,
+                document,
+                PolicyKind::Identity,
+                format!("managed policy `{name}`"),
+            ) {
                 self.managed.insert(arn.to_string(), i);
             }
         }
@@ -250,7 +270,12 @@ impl Builder {
     }
 
     fn authorization_details(&mut self, f: &DumpFile<'_>) {
-        for role in f.root.get("RoleDetailList").map(Node::one_or_many).unwrap_or_default() {
+        for role in f
+            .root
+            .get("RoleDetailList")
+            .map(Node::one_or_many)
+            .unwrap_or_default()
+        {
             self.role(f, role);
         }
         for (list, what, inline_key) in [
@@ -258,10 +283,21 @@ impl Builder {
             ("GroupDetailList", "group", "GroupPolicyList"),
         ] {
             for holder in f.root.get(list).map(Node::one_or_many).unwrap_or_default() {
-                let name = str_of(holder, if what == "user" { "UserName" } else { "GroupName" })
-                    .unwrap_or("?")
-                    .to_string();
-                for policy in holder.get(inline_key).map(Node::one_or_many).unwrap_or_default() {
+                let name = str_of(
+                    holder,
+                    if what == "user" {
+                        "UserName"
+                    } else {
+                        "GroupName"
+                    },
+                )
+                .unwrap_or("?")
+                .to_string();
+                for policy in holder
+                    .get(inline_key)
+                    .map(Node::one_or_many)
+                    .unwrap_or_default()
+                {
                     if let Some(doc) = policy.get("PolicyDocument") {
                         let pname = str_of(policy, "PolicyName").unwrap_or("inline");
                         self.document(
@@ -297,7 +333,11 @@ impl Builder {
                 format!("trust policy of role `{}`", name.value),
             );
         }
-        for policy in node.get("RolePolicyList").map(Node::one_or_many).unwrap_or_default() {
+        for policy in node
+            .get("RolePolicyList")
+            .map(Node::one_or_many)
+            .unwrap_or_default()
+        {
             if let Some(doc) = policy.get("PolicyDocument") {
                 let pname = str_of(policy, "PolicyName").unwrap_or("inline");
                 let label = format!("policy `{pname}` of role `{}`", name.value);
@@ -414,8 +454,7 @@ impl Builder {
                 .collect();
         }
         if let Some(role) = spanned(node, "Role") {
-            self.function_roles
-                .push((self.model.functions.len(), role));
+            self.function_roles.push((self.model.functions.len(), role));
         }
         self.model.functions.push(function);
     }
@@ -427,7 +466,10 @@ impl Builder {
             ["arn", _, "lambda", _, _, "function", name, ..] => *name,
             _ => reference,
         };
-        self.model.functions.iter().position(|f| f.logical_id == name)
+        self.model
+            .functions
+            .iter()
+            .position(|f| f.logical_id == name)
     }
 
     fn function_url(&mut self, f: &DumpFile<'_>) {
@@ -484,7 +526,11 @@ impl Builder {
             let has = |key: &str| statement.has_condition_key(key);
             let url_auth = statement
                 .condition_keys()
-                .find(|e| e.key.value.eq_ignore_ascii_case("lambda:FunctionUrlAuthType"))
+                .find(|e| {
+                    e.key
+                        .value
+                        .eq_ignore_ascii_case("lambda:FunctionUrlAuthType")
+                })
                 .and_then(|e| e.values.first())
                 .map(|v| v.text.clone());
             if let Some(i) = function {
@@ -505,10 +551,10 @@ impl Builder {
                 has_principal_org_id: has("aws:principalorgid"),
                 function,
                 function_url_auth: url_auth,
-                logical_id: statement
-                    .sid
-                    .as_ref()
-                    .map_or_else(|| format!("statement {}", statement.index), |s| s.value.clone()),
+                logical_id: statement.sid.as_ref().map_or_else(
+                    || format!("statement {}", statement.index),
+                    |s| s.value.clone(),
+                ),
             });
         }
         if let (Some(name), Some(p)) = (function_name, self.model.policies.get_mut(index)) {

@@ -11,21 +11,52 @@ fn load_text(text: &str) -> Loaded {
 #[test]
 fn sniffs_each_command() {
     let cases = [
-        (r#"{"RoleDetailList": [], "Policies": []}"#, DumpKind::AuthorizationDetails),
-        (r#"{"Role": {"RoleName": "r", "Arn": "a"}}"#, DumpKind::GetRole),
-        (r#"{"RoleName": "r", "PolicyName": "p", "PolicyDocument": {}}"#, DumpKind::GetRolePolicy),
-        (r#"{"PolicyVersion": {"Document": {}, "VersionId": "v1"}}"#, DumpKind::GetPolicyVersion),
-        (r#"{"Functions": [{"FunctionName": "f"}]}"#, DumpKind::ListFunctions),
-        (r#"{"FunctionName": "f", "Role": "arn"}"#, DumpKind::FunctionConfiguration),
-        (r#"{"Configuration": {"FunctionName": "f"}, "Code": {}}"#, DumpKind::FunctionConfiguration),
-        (r#"{"FunctionUrl": "u", "FunctionArn": "a", "AuthType": "NONE"}"#, DumpKind::FunctionUrlConfig),
-        (r#"{"Policy": "{}", "RevisionId": "r"}"#, DumpKind::LambdaPolicy),
+        (
+            r#"{"RoleDetailList": [], "Policies": []}"#,
+            DumpKind::AuthorizationDetails,
+        ),
+        (
+            r#"{"Role": {"RoleName": "r", "Arn": "a"}}"#,
+            DumpKind::GetRole,
+        ),
+        (
+            r#"{"RoleName": "r", "PolicyName": "p", "PolicyDocument": {}}"#,
+            DumpKind::GetRolePolicy,
+        ),
+        (
+            r#"{"PolicyVersion": {"Document": {}, "VersionId": "v1"}}"#,
+            DumpKind::GetPolicyVersion,
+        ),
+        (
+            r#"{"Functions": [{"FunctionName": "f"}]}"#,
+            DumpKind::ListFunctions,
+        ),
+        (
+            r#"{"FunctionName": "f", "Role": "arn"}"#,
+            DumpKind::FunctionConfiguration,
+        ),
+        (
+            r#"{"Configuration": {"FunctionName": "f"}, "Code": {}}"#,
+            DumpKind::FunctionConfiguration,
+        ),
+        (
+            r#"{"FunctionUrl": "u", "FunctionArn": "a", "AuthType": "NONE"}"#,
+            DumpKind::FunctionUrlConfig,
+        ),
+        (
+            r#"{"Policy": "{}", "RevisionId": "r"}"#,
+            DumpKind::LambdaPolicy,
+        ),
     ];
     for (text, kind) in cases {
         let doc = parse_json(text).unwrap();
         assert_eq!(dump_kind(&doc.roots[0]), Some(kind), "{text}");
     }
-    for text in [r#"{"Version": "2012-10-17", "Statement": []}"#, r#"{"Functions": 3}"#, "[]"] {
+    for text in [
+        r#"{"Version": "2012-10-17", "Statement": []}"#,
+        r#"{"Functions": 3}"#,
+        "[]",
+    ] {
         let doc = parse_json(text).unwrap();
         assert_eq!(dump_kind(&doc.roots[0]), None, "{text}");
     }
@@ -62,8 +93,14 @@ fn authorization_details_default_versions_and_boundaries() {
     assert_eq!(action.text, "s3:GetObject");
     assert_eq!(&text[action.span.range()], "%22s3%3AGetObject%22");
     assert_eq!(role.managed_policies[0].name, "ReadOnlyAccess");
-    assert!(loaded.notes.iter().any(|n| n.message.contains("policy/gone")));
-    assert!(loaded.notes.iter().any(|n| n.message.contains("permissions boundary")));
+    assert!(loaded
+        .notes
+        .iter()
+        .any(|n| n.message.contains("policy/gone")));
+    assert!(loaded
+        .notes
+        .iter()
+        .any(|n| n.message.contains("permissions boundary")));
 }
 
 #[test]

@@ -3,9 +3,7 @@
 use super::iam::{self, DefaultRole};
 use super::{text_of, vars, Ctx, Located, SlsResolver};
 use crate::load::policy_reader::Resolver;
-use crate::model::{
-    EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, Role,
-};
+use crate::model::{EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, Role};
 use crate::source::{FileId, Spanned};
 use crate::syntax::Node;
 
@@ -69,7 +67,9 @@ pub fn load(
         function.runtime = get("runtime")
             .and_then(|(_, n)| text_of(n).map(|t| Spanned::new(t.to_string(), n.span)));
         function.package_image = def.get("image").is_some();
-        function.kms_key = get("kmsKeyArn").filter(|(_, n)| !n.is_null()).map(|(_, n)| n.span);
+        function.kms_key = get("kmsKeyArn")
+            .filter(|(_, n)| !n.is_null())
+            .map(|(_, n)| n.span);
         function.vpc_config = get("vpc")
             .filter(|(_, n)| n.as_map().is_some_and(|m| !m.is_empty()) || n.as_str().is_some())
             .map(|(_, n)| n.span);
@@ -96,14 +96,12 @@ pub fn load(
             }
         } else if let Some(statements) = def.get_entry("iamRoleStatements") {
             let name = format!("{}IamRoleLambdaExecution", capitalize(&entry.key.value));
-            let label = format!("role `{name}` (generated for function `{}`)", entry.key.value);
-            let mut policies = iam::statement_policies(
-                cx,
-                &statements.value,
-                resolver,
-                model,
-                &label,
+            let label = format!(
+                "role `{name}` (generated for function `{}`)",
+                entry.key.value
             );
+            let mut policies =
+                iam::statement_policies(cx, &statements.value, resolver, model, &label);
             let inherit = def
                 .get("iamRoleStatementsInherit")
                 .and_then(text_of)
@@ -205,11 +203,16 @@ fn read_environment(
     let mut vars_out: Vec<EnvVar> = Vec::new();
     let mut spans = Vec::new();
     let sources = [
-        provider.and_then(|p| p.get("environment")).map(|e| (cx.file, e)),
+        provider
+            .and_then(|p| p.get("environment"))
+            .map(|e| (cx.file, e)),
         def.get("environment").map(|e| (file, e)),
     ];
     for (source_file, node) in sources.into_iter().flatten() {
-        let Located { file: env_file, node } = cx.open(source_file, node);
+        let Located {
+            file: env_file,
+            node,
+        } = cx.open(source_file, node);
         if env_file != file {
             // Variable spans are read in the function's file; keep the report honest.
             cx.note(

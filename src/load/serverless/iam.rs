@@ -31,7 +31,9 @@ pub fn load_provider_role(
     model: &mut FileModel,
 ) -> DefaultRole {
     let provider = root.get("provider");
-    let iam_role = provider.and_then(|p| p.get("iam")).and_then(|i| i.get("role"));
+    let iam_role = provider
+        .and_then(|p| p.get("iam"))
+        .and_then(|i| i.get("role"));
     // A role given by name or ARN (`iam.role` v3+, `role` before).
     let named = iam_role
         .filter(|r| r.as_map().is_none() || super::cloudformation_ref(r))
@@ -47,8 +49,16 @@ pub fn load_provider_role(
         .or_else(|| provider.and_then(|p| p.get("iamManagedPolicies")));
     let anchor = statements_entry
         .map(|e| e.key.span)
-        .or_else(|| provider.and_then(|p| p.get_entry("iam")).map(|e| e.key.span))
-        .or_else(|| root.as_map().and_then(|m| m.iter().find(|e| e.key.value == "provider")).map(|e| e.key.span))
+        .or_else(|| {
+            provider
+                .and_then(|p| p.get_entry("iam"))
+                .map(|e| e.key.span)
+        })
+        .or_else(|| {
+            root.as_map()
+                .and_then(|m| m.iter().find(|e| e.key.value == "provider"))
+                .map(|e| e.key.span)
+        })
         .unwrap_or_default();
     let has_functions = root
         .get("functions")
@@ -68,12 +78,16 @@ pub fn load_provider_role(
     if let Some(entry) = statements_entry {
         role.policies = statement_policies(cx, &entry.value, resolver, model, &label);
     }
-    role.policies.push(logs_policy(root, cx.file, anchor, &label, resolver, model));
+    role.policies
+        .push(logs_policy(root, cx.file, anchor, &label, resolver, model));
     if let Some(managed) = managed {
         role.managed_policies = managed_policies(cx, managed, resolver);
     }
     // A VPC function's role gets the network-interface policy from the Framework.
-    if let Some(vpc) = provider.and_then(|p| p.get("vpc")).filter(|v| v.as_map().is_some()) {
+    if let Some(vpc) = provider
+        .and_then(|p| p.get("vpc"))
+        .filter(|v| v.as_map().is_some())
+    {
         role.managed_policies.push(ManagedPolicyRef {
             name: "AWSLambdaVPCAccessExecutionRole".into(),
             span: vpc.span,

@@ -79,18 +79,22 @@ impl IncludeLoader for DiskIncludes {
 /// File names the Framework looks for.
 const FILE_NAMES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
 
+/// A file name the Framework reads (or a `*.serverless.yml` fixture).
+pub fn is_config_name(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    FILE_NAMES.contains(&name)
+        || [".serverless.yml", ".serverless.yaml"]
+            .iter()
+            .any(|s| name.ends_with(s))
+}
+
 /// A Serverless configuration: named like one (also `*.serverless.yml` fixtures), or a map
 /// with `service` and a `provider` map, and not a CloudFormation template.
 pub fn sniff(path: &str, root: &Node) -> bool {
     if root.as_map().is_none() || root.get("AWSTemplateFormatVersion").is_some() {
         return false;
     }
-    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    let named = FILE_NAMES.contains(&name)
-        || [".serverless.yml", ".serverless.yaml"]
-            .iter()
-            .any(|s| name.ends_with(s));
-    named
+    is_config_name(path)
         || (root.get("service").is_some()
             && root.get("provider").is_some_and(|p| p.as_map().is_some()))
 }
@@ -154,14 +158,13 @@ impl Ctx<'_> {
             );
             return here();
         }
-        if !matches!(
-            super::extension(path).as_str(),
-            "yml" | "yaml" | "json"
-        ) {
+        if !matches!(super::extension(path).as_str(), "yml" | "yaml" | "json") {
             self.note(
                 file,
                 node.span,
-                format!("`{text}`: only YAML and JSON includes are read; this value is not checked"),
+                format!(
+                    "`{text}`: only YAML and JSON includes are read; this value is not checked"
+                ),
             );
             return here();
         }
@@ -171,7 +174,9 @@ impl Ctx<'_> {
                 self.note(
                     file,
                     node.span,
-                    format!("`{text}` was not read ({reason}); the value it includes is not checked"),
+                    format!(
+                        "`{text}` was not read ({reason}); the value it includes is not checked"
+                    ),
                 );
                 return here();
             }
@@ -385,11 +390,8 @@ pub fn load(
 
 /// Append `from` to `into`, moving the indices that point into `from`'s lists.
 fn merge(into: &mut FileModel, from: FileModel) {
-    let (policies, functions, roles) = (
-        into.policies.len(),
-        into.functions.len(),
-        into.roles.len(),
-    );
+    let (policies, functions, roles) =
+        (into.policies.len(), into.functions.len(), into.roles.len());
     into.policies.extend(from.policies);
     into.roles.extend(from.roles.into_iter().map(|mut r| {
         for p in &mut r.policies {
@@ -397,10 +399,11 @@ fn merge(into: &mut FileModel, from: FileModel) {
         }
         r
     }));
-    into.functions.extend(from.functions.into_iter().map(|mut f| {
-        f.role = f.role.map(|r| r + roles);
-        f
-    }));
+    into.functions
+        .extend(from.functions.into_iter().map(|mut f| {
+            f.role = f.role.map(|r| r + roles);
+            f
+        }));
     into.permissions
         .extend(from.permissions.into_iter().map(|mut p| {
             p.function = p.function.map(|f| f + functions);

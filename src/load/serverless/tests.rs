@@ -37,7 +37,8 @@ fn sniffs_by_name_and_content() {
     assert!(sniff("serverless.yml", &bare.roots[0]));
     assert!(sniff("a/fires-x.serverless.yml", &bare.roots[0]));
     assert!(!sniff("template.yml", &bare.roots[0]));
-    let cfn = parse_yaml("AWSTemplateFormatVersion: '2010-09-09'\nservice: x\nprovider: {}\n").unwrap();
+    let cfn =
+        parse_yaml("AWSTemplateFormatVersion: '2010-09-09'\nservice: x\nprovider: {}\n").unwrap();
     assert!(!sniff("serverless.yml", &cfn.roots[0]));
 }
 
@@ -48,7 +49,10 @@ fn provider_statements_and_functions() {
     let m = &loaded.model;
     assert_eq!(m.roles.len(), 1);
     assert_eq!(m.roles[0].logical_id, "IamRoleLambdaExecution");
-    assert_eq!(m.roles[0].managed_policies[0].name, "AmazonS3ReadOnlyAccess");
+    assert_eq!(
+        m.roles[0].managed_policies[0].name,
+        "AmazonS3ReadOnlyAccess"
+    );
     // The user's statements plus the generated logging statement.
     assert_eq!(m.roles[0].policies.len(), 2);
     let user = &m.policies[m.roles[0].policies[0]];
@@ -88,7 +92,10 @@ fn iam_role_by_arn_is_external_with_a_note() {
         f.external_role.as_ref().unwrap().value,
         "arn:aws:iam::111122223333:role/shared"
     );
-    assert!(loaded.notes.iter().any(|n| n.message.contains("cannot be checked offline")));
+    assert!(loaded
+        .notes
+        .iter()
+        .any(|n| n.message.contains("cannot be checked offline")));
 }
 
 #[test]
@@ -110,7 +117,8 @@ fn role_from_resources_and_per_function_statements() {
 
 #[test]
 fn other_providers_are_skipped_with_a_note() {
-    let loaded = load_text("service: s\nprovider:\n  name: azure\nfunctions:\n  a:\n    handler: h\n");
+    let loaded =
+        load_text("service: s\nprovider:\n  name: azure\nfunctions:\n  a:\n    handler: h\n");
     assert!(loaded.model.functions.is_empty());
     assert!(loaded.notes[0].message.contains("azure"));
 }
@@ -147,13 +155,17 @@ fn includes_resolve_with_their_own_file_id() {
     assert_eq!(m.policies[role.policies[1]].file, 0);
     let f = &m.functions[0];
     assert_eq!((f.file, f.logical_id.as_str()), (2, "worker"));
-    assert_eq!(&functions[f.environment[0].value_span.range()], "hunter2hunter2");
+    assert_eq!(
+        &functions[f.environment[0].value_span.range()],
+        "hunter2hunter2"
+    );
     assert!(f.events[0].asynchronous);
 }
 
 #[test]
 fn missing_includes_stay_unread_with_a_note() {
-    let text = "service: s\nprovider:\n  name: aws\n  iamRoleStatements: ${file(./nope.yml):statements}\n";
+    let text =
+        "service: s\nprovider:\n  name: aws\n  iamRoleStatements: ${file(./nope.yml):statements}\n";
     let loaded = load_text(text);
     assert!(loaded.notes.iter().any(|n| n.message.contains("nope.yml")));
     assert!(loaded

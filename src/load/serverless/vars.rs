@@ -307,7 +307,9 @@ pub fn with_span(node: &Node, span: Span) -> Node {
         span,
         kind: match &node.kind {
             NodeKind::Scalar(s) => NodeKind::Scalar(s.clone()),
-            NodeKind::Seq(items) => NodeKind::Seq(items.iter().map(|i| with_span(i, span)).collect()),
+            NodeKind::Seq(items) => {
+                NodeKind::Seq(items.iter().map(|i| with_span(i, span)).collect())
+            }
             NodeKind::Map(entries) => NodeKind::Map(
                 entries
                     .iter()
