@@ -34,6 +34,7 @@ pub enum DumpKind {
     FunctionConfiguration,
     FunctionUrlConfig,
     LambdaPolicy,
+    EventInvokeConfig,
 }
 
 /// The command whose output this is, judged by its top-level keys.
@@ -71,6 +72,10 @@ pub fn dump_kind(root: &Node) -> Option<DumpKind> {
             DumpKind::FunctionUrlConfig
         } else if has("RevisionId") && root.get("Policy").is_some_and(|p| p.as_str().is_some()) {
             DumpKind::LambdaPolicy
+        } else if has("FunctionEventInvokeConfigs")
+            || (has("FunctionArn") && has("DestinationConfig"))
+        {
+            DumpKind::EventInvokeConfig
         } else {
             return None;
         },
@@ -149,6 +154,7 @@ pub fn load_unit(files: &[DumpFile<'_>], loaded: &mut Loaded) {
         match dump_kind(f.root) {
             Some(DumpKind::FunctionUrlConfig) => b.function_url(f),
             Some(DumpKind::LambdaPolicy) => b.lambda_policy(f),
+            Some(DumpKind::EventInvokeConfig) => b.event_invoke_configs(f),
             _ => {}
         }
     }
@@ -483,6 +489,26 @@ impl Builder {
                 span: auth.span,
                 message: "the function of this URL is not in the dump; add its `get-function-configuration` output to check it".into(),
             }),
+        }
+    }
+
+    /// `list-function-event-invoke-configs` / `get-function-event-invoke-config`: an
+    /// on-failure destination stands in for a dead-letter queue.
+    fn event_invoke_configs(&mut self, f: &DumpFile<'_>) {
+        let configs = match f.root.get("FunctionEventInvokeConfigs") {
+            Some(list) => list.one_or_many(),
+            None => std::slice::from_ref(f.root),
+        };
+        for config in configs {
+            let on_failure = config
+                .get("DestinationConfig")
+                .and_then(|d| d.get("OnFailure"))
+                .and_then(|o| o.get("Destination"))
+                .is_some_and(|d| d.scalar_text().is_some_and(|t| !t.is_empty()));
+            let target = str_of(config, "FunctionArn").and_then(|a| self.function_by_ref(a));
+            if let (true, Some(i)) = (on_failure, target) {
+                self.model.functions[i].on_failure_destination = true;
+            }
         }
     }
 

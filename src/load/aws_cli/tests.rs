@@ -144,3 +144,25 @@ fn yaml_output_is_read_too() {
     assert_eq!(loaded.model.roles[0].logical_id, "r");
     assert_eq!(loaded.model.policies[0].kind, PolicyKind::Trust);
 }
+
+#[test]
+fn on_failure_destination_across_dumps() {
+    let functions = r#"{"Functions": [{"FunctionName": "f", "Role": "r"}]}"#;
+    let configs = r#"{"FunctionEventInvokeConfigs": [{"FunctionArn": "arn:aws:lambda:us-east-1:111122223333:function:f:$LATEST", "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:111122223333:q"}}}]}"#;
+    let (a, b) = (parse_json(functions).unwrap(), parse_json(configs).unwrap());
+    let files = [
+        DumpFile {
+            file: 0,
+            text: functions,
+            root: &a.roots[0],
+        },
+        DumpFile {
+            file: 1,
+            text: configs,
+            root: &b.roots[0],
+        },
+    ];
+    let mut loaded = Loaded::default();
+    load_unit(&files, &mut loaded);
+    assert!(loaded.model.functions[0].on_failure_destination);
+}

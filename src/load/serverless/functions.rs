@@ -16,7 +16,6 @@ const ASYNC_EVENTS: &[&str] = &[
     "cloudwatchEvent",
     "cloudwatchLog",
     "iot",
-    "alexaSkill",
 ];
 
 pub fn load(
@@ -125,13 +124,25 @@ pub fn load(
                 resolver,
                 model,
             ));
+            // The plugin copies the provider's managed policies to every role it makes.
+            let managed_policies = default_index
+                .filter(|_| file == cx.file)
+                .map(|i| {
+                    model.roles[i]
+                        .managed_policies
+                        .iter()
+                        .filter(|m| m.name != "AWSLambdaVPCAccessExecutionRole")
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
             model.roles.push(Role {
                 file,
                 logical_id: name,
                 span: statements.key.span,
                 policies,
-                managed_policies: Vec::new(),
-                sam_generated: true,
+                managed_policies,
+                sam_generated: false,
             });
             function.role = Some(model.roles.len() - 1);
         } else {

@@ -73,7 +73,8 @@ pub fn load_provider_role(
         span: anchor,
         policies: Vec::new(),
         managed_policies: Vec::new(),
-        sam_generated: true,
+        // A named resource of the deployed stack: messages name it rather than "SAM".
+        sam_generated: false,
     };
     if let Some(entry) = statements_entry {
         role.policies = statement_policies(cx, &entry.value, resolver, model, &label);
@@ -93,6 +94,16 @@ pub fn load_provider_role(
             span: vpc.span,
             aws_managed: true,
         });
+    }
+    let boundary = iam_role
+        .and_then(|r| r.get("permissionsBoundary"))
+        .or_else(|| provider.and_then(|p| p.get("rolePermissionsBoundary")));
+    if let Some(boundary) = boundary {
+        cx.note(
+            cx.file,
+            boundary.span,
+            format!("role `{DEFAULT_ROLE}` has a permissions boundary; its grants are judged without it"),
+        );
     }
     model.roles.push(role);
     DefaultRole::Index(model.roles.len() - 1)

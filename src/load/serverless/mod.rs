@@ -303,6 +303,12 @@ pub fn load(
         });
         return;
     }
+    if let Some(provider) = root.get("provider").filter(|p| p.as_str().is_some()) {
+        loaded.notes.push(LoadNote {
+            span: provider.span,
+            message: "a `provider` written in another file is not read; its role statements and function defaults are not checked".into(),
+        });
+    }
     let resolved = vars::SelfRefs::new(root).resolve(root, false);
     let mut cx = Ctx {
         file,

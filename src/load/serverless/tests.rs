@@ -174,3 +174,134 @@ fn missing_includes_stay_unread_with_a_note() {
         .iter()
         .all(|p| p.synthesized || p.statements.is_empty()));
 }
+
+/// A compact, line-numbered view of a model, for snapshots.
+fn describe(model: &crate::model::FileModel, text: &str) -> String {
+    let source = crate::source::SourceFile::new("s".into(), "s".into(), text.to_string());
+    let at = |span: Span| {
+        let lc = source.line_col(span.start);
+        format!("{}:{}", lc.line, lc.column)
+    };
+    let mut out = String::new();
+    for (i, p) in model.policies.iter().enumerate() {
+        out.push_str(&format!(
+            "policy {i} {:?} synthesized={} {}\n",
+            p.kind,
+            p.synthesized,
+            p.label.as_deref().unwrap_or("")
+        ));
+        for s in &p.statements {
+            for list in [&s.action, &s.resource].into_iter().flatten() {
+                for v in &list.values {
+                    out.push_str(&format!(
+                        "  {} {:?} resolved={}\n",
+                        at(v.span),
+                        v.text,
+                        v.resolved
+                    ));
+                }
+            }
+        }
+    }
+    for r in &model.roles {
+        let managed: Vec<&str> = r.managed_policies.iter().map(|m| m.name.as_str()).collect();
+        out.push_str(&format!(
+            "role {} at {} policies={:?} managed={managed:?}\n",
+            r.logical_id,
+            at(r.span),
+            r.policies
+        ));
+    }
+    for f in &model.functions {
+        out.push_str(&format!(
+            "function {} at {} runtime={:?} role={:?} external={:?} kms={} vpc={} reserved={} dlq={} on_failure={} tracing={:?} url={:?}\n",
+            f.logical_id,
+            at(f.span),
+            f.runtime.as_ref().map(|r| &r.value),
+            f.role,
+            f.external_role.as_ref().map(|r| &r.value),
+            f.kms_key.is_some(),
+            f.vpc_config.is_some(),
+            f.reserved_concurrency.is_some(),
+            f.dead_letter.is_some(),
+            f.on_failure_destination,
+            f.tracing.as_ref().map(|t| &t.value),
+            f.url.as_ref().map(|u| &u.auth_type.value),
+        ));
+        for e in &f.environment {
+            out.push_str(&format!(
+                "  env {} at {} {:?}\n",
+                e.name.value,
+                at(e.value_span),
+                e.value
+            ));
+        }
+        for e in &f.events {
+            out.push_str(&format!(
+                "  event {} at {} async={}\n",
+                e.kind,
+                at(e.span),
+                e.asynchronous
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn model_snapshot() {
+    let text = r#"service: orders
+frameworkVersion: "4"
+custom:
+  table: orders-${sls:stage}
+  serverless-iam-roles-per-function:
+    defaultInherit: true
+provider:
+  name: aws
+  runtime: nodejs22.x
+  tracing:
+    lambda: true
+  kmsKeyArn: arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+  vpc:
+    securityGroupIds: [sg-0123456789abcdef0]
+    subnetIds: [subnet-0123456789abcdef0]
+  environment:
+    TABLE: ${self:custom.table}
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: [dynamodb:GetItem, dynamodb:PutItem]
+          Resource:
+            Fn::GetAtt: [OrdersTable, Arn]
+      managedPolicies:
+        - "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+functions:
+  create:
+    handler: src/create.handler
+    reservedConcurrency: 10
+    environment:
+      STRIPE_KEY: ${ssm:/orders/stripe-key}
+    events:
+      - httpApi: POST /orders
+  notify:
+    handler: src/notify.handler
+    onError: arn:aws:sns:us-east-1:111122223333:notify-dlq
+    iamRoleStatements:
+      - Effect: Allow
+        Action: ses:SendEmail
+        Resource: "*"
+    events:
+      - eventBridge:
+          pattern:
+            source: [orders]
+resources:
+  Resources:
+    OrdersTable:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        TableName: ${self:custom.table}
+"#;
+    let loaded = load_text(text);
+    insta::assert_snapshot!(describe(&loaded.model, text));
+}
