@@ -29,12 +29,17 @@ pub fn load(
         return;
     };
     // A map of functions, or (v1) a list of maps, each possibly an include.
-    let mut defs: Vec<(FileId, crate::syntax::Entry)> = Vec::new();
-    for part in cx.open_list(cx.file, functions) {
-        for entry in part.node.as_map().unwrap_or_default() {
-            defs.push((part.file, entry.clone()));
-        }
-    }
+    let parts = cx.open_list(cx.file, functions);
+    let defs: Vec<(FileId, &crate::syntax::Entry)> = parts
+        .iter()
+        .flat_map(|part| {
+            part.node
+                .as_map()
+                .unwrap_or_default()
+                .iter()
+                .map(move |entry| (part.file, entry))
+        })
+        .collect();
     let provider = root.get("provider");
     let inherit_default = root
         .get("custom")

@@ -162,6 +162,7 @@ pub fn statement_policies(
     }
     let mut groups: Vec<(FileId, Vec<Node>)> = Vec::new();
     for Located { file, node } in items {
+        let node = node.into_owned();
         match groups.last_mut() {
             Some((f, nodes)) if *f == file => nodes.push(node),
             _ => groups.push((file, vec![node])),

@@ -14,6 +14,7 @@ mod functions;
 mod iam;
 pub mod vars;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::cloudformation::{self, Template};
@@ -102,10 +103,11 @@ pub fn sniff(path: &str, root: &Node) -> bool {
 /// Nested `${file(...)}` includes deeper than this are not followed.
 const MAX_INCLUDE_DEPTH: usize = 8;
 
-/// A value and the file it is written in.
-pub(crate) struct Located {
+/// A value and the file it is written in: borrowed from the configuration, or owned when
+/// it comes from an included file.
+pub(crate) struct Located<'n> {
     pub file: FileId,
-    pub node: Node,
+    pub node: Cow<'n, Node>,
 }
 
 pub(crate) struct Ctx<'a> {
@@ -131,14 +133,14 @@ impl Ctx<'_> {
     }
 
     /// Follow a value that is a whole `${file(...)}` include to the included value.
-    pub fn open(&mut self, file: FileId, node: &Node) -> Located {
+    pub fn open<'n>(&mut self, file: FileId, node: &'n Node) -> Located<'n> {
         self.open_at(file, node, 0)
     }
 
-    fn open_at(&mut self, file: FileId, node: &Node, depth: usize) -> Located {
+    fn open_at<'n>(&mut self, file: FileId, node: &'n Node, depth: usize) -> Located<'n> {
         let here = || Located {
             file,
-            node: node.clone(),
+            node: Cow::Borrowed(node),
         };
         let Some(text) = node.as_str() else {
             return here();
@@ -188,7 +190,11 @@ impl Ctx<'_> {
         match target {
             Some(target) => {
                 let target = target.clone();
-                self.open_at(inc_file, &target, depth + 1)
+                let found = self.open_at(inc_file, &target, depth + 1);
+                Located {
+                    file: found.file,
+                    node: Cow::Owned(found.node.into_owned()),
+                }
             }
             None => {
                 self.note(
@@ -223,26 +229,55 @@ impl Ctx<'_> {
     }
 
     /// A list whose items may each be an include of one item or of a list of items.
-    pub fn open_list(&mut self, file: FileId, node: &Node) -> Vec<Located> {
+    pub fn open_list<'n>(&mut self, file: FileId, node: &'n Node) -> Vec<Located<'n>> {
         let outer = self.open(file, node);
         let mut out = Vec::new();
-        match &outer.node.kind {
+        match outer.node {
+            Cow::Borrowed(list) => self.list_items(outer.file, list, &mut out),
+            Cow::Owned(list) => {
+                let mut items = Vec::new();
+                self.list_items(outer.file, &list, &mut items);
+                out.extend(items.into_iter().map(|l| Located {
+                    file: l.file,
+                    node: Cow::Owned(l.node.into_owned()),
+                }));
+            }
+        }
+        out
+    }
+
+    fn list_items<'m>(&mut self, file: FileId, list: &'m Node, out: &mut Vec<Located<'m>>) {
+        match &list.kind {
             NodeKind::Seq(items) => {
                 for item in items {
-                    let inner = self.open(outer.file, item);
-                    match &inner.node.kind {
-                        NodeKind::Seq(nested) => out.extend(nested.iter().map(|n| Located {
-                            file: inner.file,
-                            node: n.clone(),
-                        })),
-                        _ => out.push(inner),
+                    let inner = self.open(file, item);
+                    let inner_file = inner.file;
+                    let located = |node| Located {
+                        file: inner_file,
+                        node,
+                    };
+                    match inner.node {
+                        Cow::Borrowed(b) => match &b.kind {
+                            NodeKind::Seq(nested) => {
+                                out.extend(nested.iter().map(|n| located(Cow::Borrowed(n))))
+                            }
+                            _ => out.push(located(Cow::Borrowed(b))),
+                        },
+                        Cow::Owned(o) => match o.kind {
+                            NodeKind::Seq(nested) => {
+                                out.extend(nested.into_iter().map(|n| located(Cow::Owned(n))))
+                            }
+                            kind => out.push(located(Cow::Owned(Node { span: o.span, kind }))),
+                        },
                     }
                 }
             }
-            NodeKind::Map(_) => out.push(outer),
+            NodeKind::Map(_) => out.push(Located {
+                file,
+                node: Cow::Borrowed(list),
+            }),
             NodeKind::Scalar(_) => {}
         }
-        out
     }
 }
 
@@ -309,7 +344,12 @@ pub fn load(
             message: "a `provider` written in another file is not read; its role statements and function defaults are not checked".into(),
         });
     }
-    let resolved = vars::SelfRefs::new(root).resolve(root, false);
+    // Copying the tree is needed only to substitute `${self:...}`.
+    let resolved: Cow<'_, Node> = if text.contains("${self:") {
+        Cow::Owned(vars::SelfRefs::new(root).resolve(root, false))
+    } else {
+        Cow::Borrowed(root)
+    };
     let mut cx = Ctx {
         file,
         root,
@@ -319,6 +359,18 @@ pub fn load(
     };
     let mut model = FileModel::default();
 
+    // The common case, a `resources` map without includes, is read in place.
+    if let Some(resources) = resolved.get("resources").filter(|r| is_plain_resources(r)) {
+        let mut part = Loaded::default();
+        cloudformation::load(resources, file, text, &mut part);
+        merge(&mut model, part.model);
+        loaded.resources.extend(part.resources);
+        loaded.suppressions.extend(part.suppressions);
+        loaded.notes.extend(part.notes);
+        let template = Template::new(resources, file, text);
+        finish(&mut cx, &resolved, &template, model, loaded);
+        return;
+    }
     // `resources`: one CloudFormation fragment, or (v1) a list of fragments to merge.
     let mut fragments = Vec::new();
     if let Some(resources) = resolved.get("resources") {
@@ -338,24 +390,25 @@ pub fn load(
         let mut groups: Vec<(FileId, Vec<Entry>)> = Vec::new();
         for entry in res.node.as_map().unwrap_or_default() {
             let value = cx.open(res.file, &entry.value);
+            let value_file = value.file;
             let mut entry = Entry {
                 key: entry.key.clone(),
-                value: value.node,
+                value: value.node.into_owned(),
             };
-            if value.file != res.file {
+            if value_file != res.file {
                 // The logical id is written in the including file; findings about the
                 // resource point at the start of its included definition instead.
                 entry.key.span = Span::empty(entry.value.span.start as usize);
             }
-            match groups.iter_mut().find(|(f, _)| *f == value.file) {
+            match groups.iter_mut().find(|(f, _)| *f == value_file) {
                 Some((_, entries)) => entries.push(entry),
-                None => groups.push((value.file, vec![entry])),
+                None => groups.push((value_file, vec![entry])),
             }
         }
         for (group_file, entries) in groups {
             let mut part = Loaded::default();
             // The fragment's own `Conditions`, `Parameters` and `Mappings` are read too.
-            let mut root_for_cfn = fragment.node.clone();
+            let mut root_for_cfn = fragment.node.clone().into_owned();
             if let NodeKind::Map(keys) = &mut root_for_cfn.kind {
                 for key in keys.iter_mut().filter(|e| e.key.value == "Resources") {
                     key.value = Node {
@@ -386,12 +439,34 @@ pub fn load(
         }]),
     };
     let template = Template::new(&cfn_root, file, text);
-    let resolver = SlsResolver { cfn: &template };
+    finish(&mut cx, &resolved, &template, model, loaded);
+}
 
-    let default_role = iam::load_provider_role(&mut cx, &resolved, &resolver, &mut model);
-    functions::load(&mut cx, &resolved, &resolver, default_role, &mut model);
+/// Roles and functions, once the `resources` they may refer to are known.
+fn finish(
+    cx: &mut Ctx<'_>,
+    resolved: &Node,
+    template: &Template<'_>,
+    mut model: FileModel,
+    loaded: &mut Loaded,
+) {
+    let resolver = SlsResolver { cfn: template };
+    let default_role = iam::load_provider_role(cx, resolved, &resolver, &mut model);
+    functions::load(cx, resolved, &resolver, default_role, &mut model);
     loaded.notes.append(&mut cx.notes);
     loaded.model = model;
+}
+
+/// A `resources` map whose `Resources` map holds no `${file(...)}` include.
+fn is_plain_resources(resources: &Node) -> bool {
+    resources
+        .get("Resources")
+        .and_then(Node::as_map)
+        .is_some_and(|entries| {
+            !entries
+                .iter()
+                .any(|e| e.value.as_str().is_some_and(|t| t.contains("${file(")))
+        })
 }
 
 /// Append `from` to `into`, moving the indices that point into `from`'s lists.
