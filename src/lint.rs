@@ -104,7 +104,7 @@ fn plan_units(sources: &[SourceFile], forced: Option<&'static load::Format>) -> 
     let mut by_folder: std::collections::HashMap<(&str, &Path), usize> =
         std::collections::HashMap::new();
     for (id, source) in sources.iter().enumerate() {
-        let grouped = load::folder_format(&source.display)
+        let grouped = load::folder_format(source)
             .filter(|f| forced.is_none_or(|forced| std::ptr::eq(*f, forced)));
         let Some(format) = grouped else {
             units.push(PlannedUnit {

@@ -6,9 +6,11 @@
 //! file's language. A file's format is decided by its name and content, never by the
 //! extension alone.
 
+pub mod aws_cli;
 pub mod cloudformation;
 mod iam_json;
 pub mod policy_reader;
+pub mod serverless;
 pub mod terraform;
 
 use std::path::Path;
@@ -109,12 +111,21 @@ pub trait Loader: Sync + Send {
     fn deploy_problem(&self, _root: &Node) -> Option<String> {
         None
     }
+
+    /// For folder-grouped formats: whether this file belongs to the folder's unit. By
+    /// default, every file with one of the format's extensions does.
+    fn joins_folder_unit(&self, source: &SourceFile) -> bool {
+        let ext = extension(&source.display);
+        self.format().extensions.iter().any(|(e, _)| *e == ext)
+    }
 }
 
 /// Every loader, in the order they are asked: a more specific format comes first.
 pub static LOADERS: &[&dyn Loader] = &[
     &terraform::PlanLoader,
+    &aws_cli::Loader,
     &iam_json::IamJsonLoader,
+    &serverless::Loader,
     &cloudformation::Loader,
     &terraform::Loader,
 ];
@@ -361,13 +372,12 @@ fn root_of<'a>(unit: &'a Unit<'_>) -> Option<&'a Node> {
     unit.files.first()?.document?.roots.first()
 }
 
-/// The loader of a format that loads whole folders and claims this file's extension.
-pub fn folder_format(display: &str) -> Option<&'static Format> {
-    let ext = extension(display);
+/// The format that loads this file together with others of its folder, if any.
+pub fn folder_format(source: &SourceFile) -> Option<&'static Format> {
     LOADERS
         .iter()
+        .find(|l| l.format().grouping == Grouping::Folder && l.joins_folder_unit(source))
         .map(|l| l.format())
-        .find(|f| f.grouping == Grouping::Folder && f.extensions.iter().any(|(e, _)| *e == ext))
 }
 
 /// Load the files of one folder as a unit of a folder-grouped format; `run` holds every
@@ -389,21 +399,52 @@ fn load_unit_files(
     let Some(loader) = LOADERS.iter().find(|l| std::ptr::eq(l.format(), format)) else {
         return Ok(Loaded::default());
     };
-    let unit = Unit {
-        files: files
-            .iter()
-            .map(|&(id, source)| UnitFile {
-                id,
-                source,
-                document: None,
-            })
-            .collect(),
-        run,
-    };
     let mut loaded = Loaded {
         format: Some(format),
         ..Loaded::default()
     };
+    // Tree formats get their files parsed here; a file that does not parse is an error of
+    // its own and the others still load.
+    let mut documents: Vec<Option<Document>> = Vec::with_capacity(files.len());
+    for &(id, source) in files {
+        if format.syntax != Syntax::JsonOrYaml {
+            documents.push(None);
+            continue;
+        }
+        let json = extension(&source.display) == "json";
+        match syntax::parse_auto(&source.text, json) {
+            Ok(document) => documents.push(Some(document)),
+            Err(err) => {
+                loaded.errors.push((
+                    id,
+                    LoadError {
+                        message: format!("invalid {}: {}", format.title, err.message),
+                        span: Some(Span::empty(err.offset)),
+                    },
+                ));
+                documents.push(None);
+            }
+        }
+    }
+    let unit = Unit {
+        files: files
+            .iter()
+            .zip(&documents)
+            .map(|(&(id, source), document)| UnitFile {
+                id,
+                source,
+                document: document.as_ref(),
+            })
+            .collect(),
+        run,
+    };
     loader.load(&unit, &mut loaded)?;
+    for (&(id, _), document) in files.iter().zip(documents) {
+        if let Some(document) = document {
+            let this = loaded.file_mut(id);
+            this.comment_syntax = Some(format.comments);
+            this.comments = document.comments;
+        }
+    }
     Ok(loaded)
 }

@@ -161,7 +161,10 @@ mod tests {
             .collect();
         assert_eq!(found, ["# one", "// two", "/* three */", "# four"]);
         assert_eq!(comments(text)[1].text, " two");
-        assert_eq!(comments(text)[1].text_start as usize, text.find("// two").unwrap() + 2);
+        assert_eq!(
+            comments(text)[1].text_start as usize,
+            text.find("// two").unwrap() + 2
+        );
         assert_eq!(comments(text)[0].text, " one");
     }
 
