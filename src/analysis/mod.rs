@@ -9,6 +9,7 @@ pub mod grants;
 pub mod managed;
 pub mod secrets;
 pub mod statement;
+pub mod verdict;
 
 use std::cell::OnceCell;
 

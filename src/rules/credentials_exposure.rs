@@ -40,6 +40,7 @@ pub(crate) static ACTIONS: &[(&str, Severity)] = &[
     ("codepipeline:PollForJobs", M),
     ("gamelift:RequestUploadCredentials", M),
     ("mediapackage:RotateIngestEndpointCredentials", M),
+    ("sts:AssumeRole", H),
     ("ecr:GetAuthorizationToken", L),
     ("ecr-public:GetAuthorizationToken", L),
     ("codeartifact:GetAuthorizationToken", L),

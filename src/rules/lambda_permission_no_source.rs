@@ -36,17 +36,19 @@ impl Rule for LambdaPermissionNoSource {
                 continue;
             }
             let principal = permission.principal.value.trim();
-            let (severity, message) = if principal == "*" {
+            let (severity, help, message) = if principal == "*" {
                 (
                     Severity::Critical,
+                    "name the calling service or account as `Principal`, or add `SourceArn`, `SourceAccount` or `PrincipalOrgID`",
                     format!(
-                        "permission `{}` lets any principal invoke the function: it has no `SourceArn` or `SourceAccount`",
+                        "permission `{}` makes the function public: with principal `*` and no `SourceArn`, `SourceAccount` or `PrincipalOrgID`, anyone, in any account or none, can invoke it",
                         permission.logical_id
                     ),
                 )
             } else if is_service_principal(principal) {
                 (
                     Severity::High,
+                    "add `SourceArn` (the bucket, topic, rule or API that calls the function) and `SourceAccount`",
                     format!(
                         "permission `{}` lets `{principal}` invoke the function on behalf of any AWS account: it has no `SourceArn` or `SourceAccount`",
                         permission.logical_id
@@ -58,7 +60,7 @@ impl Rule for LambdaPermissionNoSource {
             out.push(
                 Finding::new(&META, permission.file, permission.principal.span, message)
                     .severity(severity)
-                    .help("add `SourceArn` (the bucket, topic, rule or API that calls the function) and `SourceAccount`"),
+                    .help(help),
             );
         }
     }

@@ -2,9 +2,8 @@
 
 use super::{rule_meta, ModelCx, Rule};
 use crate::analysis::grants::Reach;
-use crate::analysis::statement::scoped_severity;
 use crate::finding::{Finding, RuleMeta};
-use crate::model::PolicyValue;
+use crate::util::english::code_list;
 
 pub struct PassRoleWildcard;
 
@@ -23,37 +22,37 @@ impl Rule for PassRoleWildcard {
 
     fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
         for subject in cx.analysis.subjects() {
+            // Administrator statements get one finding, from `privilege-escalation`.
             let Some(grant) = subject
                 .grant("iam:PassRole")
-                .filter(|g| g.reach == Reach::Any)
+                .filter(|g| g.reach == Reach::Any && !g.is_admin())
             else {
                 continue;
             };
             // Limited to some services: still any role, but only for those services.
-            let to_service = grant.statement.condition_keys().any(|e| {
-                e.key.value.eq_ignore_ascii_case("iam:PassedToService")
-                    && !e.values.iter().all(PolicyValue::is_star)
-            });
-            let severity = if to_service {
-                META.severity.lowered()
-            } else {
-                scoped_severity(grant.statement, META.severity)
-            };
+            let to_service = grant.verdict.passed_to.as_ref();
+            let severity = grant.severity(META.severity);
             let lead =
                 if grant.text.eq_ignore_ascii_case("iam:PassRole") && !grant.policy.synthesized {
                     "`iam:PassRole` on every role".to_string()
                 } else {
                     format!("{} allows `iam:PassRole` on every role", grant.origin())
                 };
+            let to = match to_service {
+                Some(services) => {
+                    let names: Vec<&str> = services.iter().map(String::as_str).collect();
+                    format!("{} (its `iam:PassedToService` condition)", code_list(&names, 3))
+                }
+                None => "any AWS service".to_string(),
+            };
             out.push(
                 Finding::new(
                     &META,
                     grant.file,
                     grant.span,
                     format!(
-                        "{lead}: {} can hand any role of the account, administrator roles included, to {}",
+                        "{lead}: {} can hand any role of the account, administrator roles included, to {to}",
                         subject.name(),
-                        if to_service { "the services its `iam:PassedToService` condition names" } else { "any AWS service" }
                     ),
                 )
                 .severity(severity)
