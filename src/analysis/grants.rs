@@ -62,7 +62,7 @@ impl Grant<'_> {
 
     /// The severity after the statement's narrowing conditions: one step lower.
     pub(crate) fn severity(&self, severity: Severity) -> Severity {
-        if self.verdict.narrows(self.statement) {
+        if self.verdict.narrows() {
             severity.lowered()
         } else {
             severity
@@ -231,7 +231,7 @@ impl<'a> Subject<'a> {
     pub(crate) fn all(model: &'a FileModel) -> Vec<Subject<'a>> {
         let mut out = Vec::new();
         for (index, role) in model.roles.iter().enumerate() {
-            let trusted_services = trusted_services(model, role);
+            let trusted_services = trusted_services(model, role, index);
             let mut policies: Vec<Held<'a>> = role
                 .policies
                 .iter()
@@ -241,9 +241,9 @@ impl<'a> Subject<'a> {
                 .collect();
             for reference in role.managed_policies.iter().filter(|r| r.aws_managed) {
                 if let Some(resolved) = managed::resolve(&reference.name) {
-                    // AWS's service-role policies on a role only services can assume are
-                    // the setup AWS prescribes for that service, not the role's choice.
-                    if trusted_services.is_some() && resolved.policy.arn.contains(":policy/service-role/") {
+                    // AWS's service-role policy for the very service that alone assumes
+                    // the role is the setup AWS prescribes, not the role's choice.
+                    if prescribed(resolved.policy, trusted_services.as_deref()) {
                         continue;
                     }
                     policies.push(Held::Managed(&resolved.prepared, role.file, reference.span));
@@ -476,12 +476,21 @@ impl<'a> Subject<'a> {
 
 /// The AWS services a role's trust policy trusts, when its Allow statements trust services
 /// only (lower case, values known); `None` when it trusts anything else or is unknown.
-fn trusted_services(model: &FileModel, role: &Role) -> Option<Vec<String>> {
-    let trust = role
-        .policies
-        .iter()
-        .filter_map(|&i| model.policies.get(i))
-        .find(|p| p.kind == PolicyKind::Trust)?;
+/// A role SAM generates for a function trusts Lambda; other roles' trust policies are the
+/// trust documents the loader relates to the role's resource.
+fn trusted_services(model: &FileModel, role: &Role, index: usize) -> Option<Vec<String>> {
+    if role.origin.is_generated() {
+        return model
+            .functions_of_role(index)
+            .next()
+            .map(|_| vec!["lambda.amazonaws.com".to_string()]);
+    }
+    let trust = model.policies.iter().find(|p| {
+        p.kind == PolicyKind::Trust
+            && p.related
+                .iter()
+                .any(|r| r.file == role.file && r.span == role.span)
+    })?;
     let mut services = Vec::new();
     for statement in trust.allow_statements() {
         let principal = statement.principal.as_ref()?;
@@ -504,6 +513,27 @@ fn trusted_services(model: &FileModel, role: &Role) -> Option<Vec<String>> {
         }
     }
     (!services.is_empty()).then_some(services)
+}
+
+/// An AWS service-role policy (`service-role/AWSBatchServiceRole`) named after a service
+/// that alone may assume the role (`batch.amazonaws.com`): the name holds the service's
+/// principal without punctuation (`ecs-tasks` in `AmazonECSTaskExecutionRolePolicy`).
+fn prescribed(policy: &crate::managed::ManagedPolicy, services: Option<&[String]>) -> bool {
+    let Some(services) = services else {
+        return false;
+    };
+    let name = policy.name.to_ascii_lowercase();
+    policy.arn.contains(":policy/service-role/")
+        && services.iter().any(|service| {
+            let token: String = service
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            !token.is_empty() && name.contains(&token)
+        })
 }
 
 /// An Allow that grants everything: `*`, `iam:*` (the holder can give itself anything) or
@@ -576,11 +606,13 @@ fn reach(statement: &Statement, action: &Action<'_>) -> Option<Reach> {
         let found = if every {
             Some(Reach::Any)
         } else if formats.iter().any(|f| arn_matches_format(&value.text, f)) {
-            Some(if has_bare_wildcard(&value.text) {
-                Reach::Pattern
-            } else {
-                Reach::Named
-            })
+            Some(
+                if has_bare_wildcard(&value.text) && !names_one_by_id(&value.text, &formats) {
+                    Reach::Pattern
+                } else {
+                    Reach::Named
+                },
+            )
         } else {
             None
         };
@@ -590,6 +622,17 @@ fn reach(statement: &Statement, action: &Action<'_>) -> Option<Reach> {
         }
     }
     best
+}
+
+/// `stack/orders-api/*`: one named resource, any of the IDs AWS gives it, for formats that
+/// end in such an ID (`stack/${StackName}/${Id}`).
+fn names_one_by_id(text: &str, formats: &[&str]) -> bool {
+    text.strip_suffix("/*").is_some_and(|named| {
+        !has_bare_wildcard(named)
+            && formats
+                .iter()
+                .any(|f| f.ends_with("/${Id}") && arn_matches_format(text, f))
+    })
 }
 
 /// `arn:aws:iam::aws:policy/...` in any partition.

@@ -7,7 +7,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::conditions::{Family, Operator, SetOp};
-use super::statement::has_scoping_condition;
+use super::statement::{CALLER_SCOPING_KEYS, RESOURCE_SCOPING_PREFIXES};
 use crate::catalog::glob_match_ci;
 use crate::model::{PolicyValue, Statement};
 
@@ -24,7 +24,7 @@ pub(crate) struct Verdict {
     pub passed_to: Option<Vec<String>>,
     /// `iam:PermissionsBoundary` pins the boundary of users and roles it creates or changes.
     pub boundary: bool,
-    /// The conditions that narrow the grant, lower-case keys, for messages.
+    /// The conditions that narrow the grant (caller, resource and IAM keys), as written.
     pub narrowing: Vec<String>,
 }
 
@@ -53,14 +53,17 @@ impl Verdict {
             for entry in &clause.entries {
                 let key = entry.key.value.to_ascii_lowercase();
                 let values: Vec<&PolicyValue> = entry.values.iter().collect();
-                let known = !values.is_empty() && values.iter().all(|v| v.resolved);
-                if !known {
+                if values.is_empty() {
                     continue;
                 }
-                if let Some(reason) = dead_date(&op, &key, &values, today) {
+                // Dates, MFA flags and service names are judged on known values only; a
+                // template value (`!Sub ...`) still narrows.
+                let known = values.iter().all(|v| v.resolved);
+                if let Some(reason) = dead_date(&op, &key, &values, today).filter(|_| known) {
                     verdict.never.get_or_insert(reason);
                 }
-                if key == "aws:multifactorauthpresent"
+                if known
+                    && key == "aws:multifactorauthpresent"
                     && op.family == Family::Bool
                     && !op.if_exists
                     && values.iter().all(|v| v.text.eq_ignore_ascii_case("true"))
@@ -72,19 +75,22 @@ impl Verdict {
                     "StringEquals" | "StringEqualsIgnoreCase" | "StringLike" | "ArnEquals" | "ArnLike"
                 ) && op.set != SetOp::ForAllValues;
                 let narrows = positive && !values.iter().all(|v| v.is_star());
-                if key == "iam:passedtoservice" && narrows {
+                if known && key == "iam:passedtoservice" && narrows {
                     let list = verdict.passed_to.get_or_insert_with(Vec::new);
                     list.extend(values.iter().map(|v| v.text.trim().to_ascii_lowercase()));
                 }
                 if key == "iam:permissionsboundary" && narrows {
                     verdict.boundary = true;
                 }
-                if narrows
+                // Caller keys narrow with any operator but a bare `*`, as `statement` has it.
+                let scoping = !values.iter().all(|v| v.is_star())
+                    && (CALLER_SCOPING_KEYS.contains(&key.as_str())
+                        || RESOURCE_SCOPING_PREFIXES.iter().any(|p| key.starts_with(p)));
+                let narrowing = narrows
                     && NARROWING_KEYS
                         .iter()
-                        .any(|k| if k.ends_with('/') { key.starts_with(k) } else { key == *k })
-                    && !verdict.narrowing.contains(&key)
-                {
+                        .any(|k| if k.ends_with('/') { key.starts_with(k) } else { key == *k });
+                if (scoping || narrowing) && !verdict.narrowing.contains(&entry.key.value) {
                     verdict.narrowing.push(entry.key.value.clone());
                 }
             }
@@ -101,8 +107,16 @@ impl Verdict {
     }
 
     /// Whether the statement carries a condition that lowers a finding's severity.
-    pub(crate) fn narrows(&self, statement: &Statement) -> bool {
-        !self.narrowing.is_empty() || has_scoping_condition(statement)
+    pub(crate) fn narrows(&self) -> bool {
+        !self.narrowing.is_empty()
+    }
+
+    /// As `narrows`, leaving out `iam:PassedToService`, which a path has already matched
+    /// against the service it needs.
+    pub(crate) fn narrows_beyond_service(&self) -> bool {
+        self.narrowing
+            .iter()
+            .any(|k| !k.eq_ignore_ascii_case("iam:PassedToService"))
     }
 
     /// ", limited by its `iam:PolicyARN` condition", or nothing.

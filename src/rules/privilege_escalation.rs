@@ -317,7 +317,7 @@ fn deployment_role(subject: &Subject<'_>, out: &mut Vec<Finding>) {
             first.file,
             first.span,
             format!(
-                "{} is a CloudFormation service role and {} lets it write roles and policies with any permissions",
+                "{} is a CloudFormation service role that can write roles and policies with any permissions through {}",
                 subject.name(),
                 code_list(&names, 3)
             ),
@@ -445,14 +445,15 @@ fn finding(subject: &Subject<'_>, group: &[&Found<'_>]) -> Finding {
     let first = group[0];
     let primary = first.steps[0].1;
     let who = subject.name();
-    // A path to named roles reaches only those roles: one step lower.
+    // A path to named roles reaches only those roles, which may be no stronger than the
+    // holder: two steps lower (critical paths become medium).
     let severity = group
         .iter()
         .map(|f| {
             if f.roles.is_empty() {
                 f.path.severity
             } else {
-                f.path.severity.lowered()
+                f.path.severity.lowered().lowered()
             }
         })
         .max()
@@ -462,7 +463,7 @@ fn finding(subject: &Subject<'_>, group: &[&Found<'_>]) -> Finding {
         .steps
         .iter()
         .map(|(_, g)| *g)
-        .find(|g| g.verdict.narrows(g.statement));
+        .find(|g| g.verdict.narrows_beyond_service());
     let because = narrowed.map(|g| g.verdict.because()).unwrap_or_default();
     let message = if let [only] = group {
         format!(
@@ -577,12 +578,23 @@ mod tests {
         );
         assert_eq!(star.len(), 1, "{star:?}");
         assert!(
-            star[0].message.starts_with(
-                "`*` opens 31 privilege-escalation paths for its holder: `iam:CreatePolicyVersion`"
-            ),
+            star[0]
+                .message
+                .starts_with("`*` grants its holder every action on every resource: administrator access"),
             "{}",
             star[0].message
         );
+    }
+
+    #[test]
+    fn every_path_names_its_source() {
+        for path in PATHS {
+            assert!(
+                [RHINO, IAMV, PATHFINDING, PMAPPER].contains(&path.source),
+                "{}",
+                path.effect
+            );
+        }
     }
 
     /// The least-privilege Lambda roles of `fixtures/privilege-escalation/clean-*` raise no
@@ -633,10 +645,26 @@ mod tests {
     }
 
     #[test]
-    fn pass_role_on_named_roles_is_not_a_path() {
+    fn pass_role_on_a_named_role_is_a_path_to_that_role() {
         let named = run(r#"{"Version":"2012-10-17","Statement":[
             {"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/worker"},
             {"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#);
-        assert!(named.is_empty(), "{named:?}");
+        assert_eq!(named.len(), 1, "{named:?}");
+        assert_eq!(named[0].severity, Severity::Medium);
+        assert!(named[0].message.contains("runs as role `worker`"), "{}", named[0].message);
+    }
+
+    #[test]
+    fn passed_to_service_must_include_the_path_service() {
+        let dax = run(r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringLike":{"iam:PassedToService":"dax.amazonaws.com"}}},
+            {"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction","ec2:RunInstances"],"Resource":"*"}]}"#);
+        assert!(dax.is_empty(), "{dax:?}");
+        let ec2 = run(r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}},
+            {"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction","ec2:RunInstances"],"Resource":"*"}]}"#);
+        assert_eq!(ec2.len(), 1, "{ec2:?}");
+        assert!(ec2[0].message.contains("ec2:RunInstances"), "{}", ec2[0].message);
+        assert_eq!(ec2[0].severity, Severity::Critical);
     }
 }
