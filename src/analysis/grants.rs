@@ -459,9 +459,8 @@ impl<'a> Subject<'a> {
     ) -> Vec<(Vec<Grant<'s>>, Vec<(&'static str, T)>)> {
         let mut groups: Vec<(Vec<Grant<'s>>, Vec<(&'static str, T)>)> = Vec::new();
         for (grant, list) in self.grouped(actions, min) {
-            let same = |g: &Grant<'_>| {
-                std::ptr::eq(g.statement, grant.statement) && g.file == grant.file
-            };
+            let same =
+                |g: &Grant<'_>| std::ptr::eq(g.statement, grant.statement) && g.file == grant.file;
             match groups.iter_mut().find(|(g, _)| same(&g[0])) {
                 Some((grants, all)) => {
                     grants.push(grant);
@@ -693,7 +692,11 @@ pub(crate) fn report_on_every_resource(
                 format!(
                     "{} {} {} on every resource",
                     crate::util::english::and_list(&origins),
-                    if origins.len() == 1 { "allows" } else { "allow" },
+                    if origins.len() == 1 {
+                        "allows"
+                    } else {
+                        "allow"
+                    },
                     code_list(&names, 4)
                 )
             };

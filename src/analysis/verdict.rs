@@ -72,7 +72,11 @@ impl Verdict {
                 }
                 let positive = matches!(
                     op.base,
-                    "StringEquals" | "StringEqualsIgnoreCase" | "StringLike" | "ArnEquals" | "ArnLike"
+                    "StringEquals"
+                        | "StringEqualsIgnoreCase"
+                        | "StringLike"
+                        | "ArnEquals"
+                        | "ArnLike"
                 ) && op.set != SetOp::ForAllValues;
                 let narrows = positive && !values.iter().all(|v| v.is_star());
                 if known && key == "iam:passedtoservice" && narrows {
@@ -87,9 +91,13 @@ impl Verdict {
                     && (CALLER_SCOPING_KEYS.contains(&key.as_str())
                         || RESOURCE_SCOPING_PREFIXES.iter().any(|p| key.starts_with(p)));
                 let narrowing = narrows
-                    && NARROWING_KEYS
-                        .iter()
-                        .any(|k| if k.ends_with('/') { key.starts_with(k) } else { key == *k });
+                    && NARROWING_KEYS.iter().any(|k| {
+                        if k.ends_with('/') {
+                            key.starts_with(k)
+                        } else {
+                            key == *k
+                        }
+                    });
                 if (scoping || narrowing) && !verdict.narrowing.contains(&entry.key.value) {
                     verdict.narrowing.push(entry.key.value.clone());
                 }
@@ -225,7 +233,10 @@ mod tests {
         let after = r#"{"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"}}"#;
         assert!(verdict(after, today).never.is_none());
         let token = r#"{"DateLessThan":{"aws:TokenIssueTime":"2026-12-03"}}"#;
-        assert!(verdict(token, today).never.is_none(), "a session may be a day old");
+        assert!(
+            verdict(token, today).never.is_none(),
+            "a session may be a day old"
+        );
         let one_future = r#"{"DateLessThan":{"aws:CurrentTime":["2020-01-01","2031-01-01"]}}"#;
         assert!(verdict(one_future, today).never.is_none());
     }
@@ -239,7 +250,10 @@ mod tests {
         assert!(v.passes_to("dax.amazonaws.com"));
         assert!(v.passes_to("application-autoscaling.amazonaws.com"));
         assert!(!v.passes_to("lambda.amazonaws.com"));
-        assert_eq!(v.because(), ", limited by its `iam:PassedToService` condition");
+        assert_eq!(
+            v.because(),
+            ", limited by its `iam:PassedToService` condition"
+        );
         let not = verdict(
             r#"{"StringNotEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}"#,
             0,
@@ -247,7 +261,11 @@ mod tests {
         assert!(not.passes_to("lambda.amazonaws.com"));
         assert!(verdict(r#"{"Bool":{"aws:MultiFactorAuthPresent":"true"}}"#, 0).requires_mfa);
         assert!(
-            !verdict(r#"{"BoolIfExists":{"aws:MultiFactorAuthPresent":"true"}}"#, 0).requires_mfa
+            !verdict(
+                r#"{"BoolIfExists":{"aws:MultiFactorAuthPresent":"true"}}"#,
+                0
+            )
+            .requires_mfa
         );
         assert!(
             verdict(

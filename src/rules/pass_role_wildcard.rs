@@ -41,7 +41,10 @@ impl Rule for PassRoleWildcard {
             let to = match to_service {
                 Some(services) => {
                     let names: Vec<&str> = services.iter().map(String::as_str).collect();
-                    format!("{} (its `iam:PassedToService` condition)", code_list(&names, 3))
+                    format!(
+                        "{} (its `iam:PassedToService` condition)",
+                        code_list(&names, 3)
+                    )
                 }
                 None => "any AWS service".to_string(),
             };

@@ -137,8 +137,8 @@ static PATHS: &[Path] = &[
         source: PMAPPER,
     },
     Path { steps: &[PASS_ROLE, one(&["cloudformation:CreateStack", "cloudformation:UpdateStack", "cloudformation:CreateStackSet"])], to: &["cloudformation.amazonaws.com"], makes: None, effect: "lets {who} deploy a stack that creates anything {roles} may create", severity: C, source: RHINO },
-    Path { steps: &[several(&["cloudformation:UpdateStack"])], to: &[], makes: None, effect: "lets {who} change existing stacks, which then create anything their service roles may create", severity: H, source: IAMV },
-    Path { steps: &[several(&["cloudformation:CreateChangeSet"]), several(&["cloudformation:ExecuteChangeSet"])], to: &[], makes: None, effect: "lets {who} change existing stacks through change sets, run with the stacks' service roles", severity: H, source: PATHFINDING },
+    Path { steps: &[every(&["cloudformation:UpdateStack"])], to: &[], makes: None, effect: "lets {who} change existing stacks, which then create anything their service roles may create", severity: H, source: IAMV },
+    Path { steps: &[every(&["cloudformation:CreateChangeSet"]), every(&["cloudformation:ExecuteChangeSet"])], to: &[], makes: None, effect: "lets {who} change existing stacks through change sets, run with the stacks' service roles", severity: H, source: PATHFINDING },
     Path { steps: &[PASS_ROLE, one(&["glue:CreateDevEndpoint"])], to: &["glue.amazonaws.com"], makes: None, effect: "lets {who} open a Glue development endpoint running as {roles}", severity: C, source: RHINO },
     Path { steps: &[several(&["glue:UpdateDevEndpoint"])], to: &[], makes: None, effect: "lets {who} add its SSH key to an existing Glue development endpoint and use the endpoint's role", severity: H, source: RHINO },
     Path { steps: &[PASS_ROLE, one(&["glue:CreateJob", "glue:UpdateJob"]), one(&["glue:StartJobRun", "glue:CreateTrigger"])], to: &["glue.amazonaws.com"], makes: Some((1, 2)), effect: "lets {who} run a Glue job as {roles}", severity: C, source: PATHFINDING },
@@ -230,8 +230,7 @@ impl Rule for PrivilegeEscalation {
                 continue;
             }
             let admin = administrator(subject, out);
-            let mut found: Vec<Found<'_>> =
-                PATHS.iter().filter_map(|p| find(subject, p)).collect();
+            let mut found: Vec<Found<'_>> = PATHS.iter().filter_map(|p| find(subject, p)).collect();
             // Paths that only the administrator statements grant are in their finding.
             if admin {
                 found.retain(|f| !f.steps.iter().all(|(_, g)| g.is_admin()));
@@ -419,7 +418,20 @@ fn statements(found: &Found<'_>) -> Vec<(usize, *const crate::model::Statement)>
 /// Paths granted by the same statements (one statement listing `iam:CreateAccessKey` and
 /// `iam:UpdateLoginProfile`, or `iam:*`) make one finding.
 fn same_spans(a: &Found<'_>, b: &Found<'_>) -> bool {
-    statements(a) == statements(b) && a.roles == b.roles
+    (statements(a) == statements(b) || spans(a) == spans(b)) && a.roles == b.roles
+}
+
+/// Where a path's grants point: an AWS managed policy's grants all point at the line that
+/// attaches it, so its paths make one finding there.
+fn spans(found: &Found<'_>) -> Vec<(usize, u32, u32)> {
+    let mut spans: Vec<_> = found
+        .steps
+        .iter()
+        .map(|(_, g)| (g.file, g.span.start, g.span.end))
+        .collect();
+    spans.sort_unstable();
+    spans.dedup();
+    spans
 }
 
 /// "`iam:PassRole` with `lambda:CreateFunction` and `lambda:InvokeFunction`".
@@ -514,7 +526,12 @@ fn finding(subject: &Subject<'_>, group: &[&Found<'_>]) -> Finding {
                         .replace("{roles}", &roles_of(f))
                 })
                 .collect();
-            let shown = effects.iter().take(2).cloned().collect::<Vec<_>>().join("; ");
+            let shown = effects
+                .iter()
+                .take(2)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ");
             let more = effects.len().saturating_sub(2);
             return finish(
                 subject,
@@ -525,7 +542,11 @@ fn finding(subject: &Subject<'_>, group: &[&Found<'_>]) -> Finding {
                 format!(
                     "{} let {who} escalate{because}: {shown}{}",
                     code_list(&labels, labels.len()),
-                    if more > 0 { format!("; and {more} more") } else { String::new() }
+                    if more > 0 {
+                        format!("; and {more} more")
+                    } else {
+                        String::new()
+                    }
                 ),
             );
         }
@@ -543,7 +564,14 @@ fn finding(subject: &Subject<'_>, group: &[&Found<'_>]) -> Finding {
             code_list(&labels, 4)
         )
     };
-    finish(subject, group, primary, severity, narrowed.is_some(), message)
+    finish(
+        subject,
+        group,
+        primary,
+        severity,
+        narrowed.is_some(),
+        message,
+    )
 }
 
 fn finish(
@@ -629,9 +657,9 @@ mod tests {
         );
         assert_eq!(star.len(), 1, "{star:?}");
         assert!(
-            star[0]
-                .message
-                .starts_with("`*` grants its holder every action on every resource: administrator access"),
+            star[0].message.starts_with(
+                "`*` grants its holder every action on every resource: administrator access"
+            ),
             "{}",
             star[0].message
         );
@@ -721,7 +749,11 @@ mod tests {
             {"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#);
         assert_eq!(named.len(), 1, "{named:?}");
         assert_eq!(named[0].severity, Severity::Medium);
-        assert!(named[0].message.contains("runs as role `worker`"), "{}", named[0].message);
+        assert!(
+            named[0].message.contains("runs as role `worker`"),
+            "{}",
+            named[0].message
+        );
     }
 
     #[test]
@@ -734,7 +766,11 @@ mod tests {
             {"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}},
             {"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction","ec2:RunInstances"],"Resource":"*"}]}"#);
         assert_eq!(ec2.len(), 1, "{ec2:?}");
-        assert!(ec2[0].message.contains("ec2:RunInstances"), "{}", ec2[0].message);
+        assert!(
+            ec2[0].message.contains("ec2:RunInstances"),
+            "{}",
+            ec2[0].message
+        );
         assert_eq!(ec2[0].severity, Severity::Critical);
     }
 }

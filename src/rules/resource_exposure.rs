@@ -99,7 +99,12 @@ impl Rule for ResourceExposure {
             "remove the policy-changing actions the function does not call, or name the one resource it manages",
             out,
         );
-        for policy in cx.model.policies.iter().filter(|p| p.kind == PolicyKind::Resource) {
+        for policy in cx
+            .model
+            .policies
+            .iter()
+            .filter(|p| p.kind == PolicyKind::Resource)
+        {
             for statement in policy.allow_statements() {
                 resource_policy_statement(policy, statement, out);
             }
@@ -110,7 +115,11 @@ impl Rule for ResourceExposure {
 /// In a resource policy: an Allow for everyone except some principals, and `s3:*` (or `*`)
 /// on a bucket itself for principals outside the account, who can then rewrite the
 /// bucket's own policy.
-fn resource_policy_statement(policy: &PolicyDocument, statement: &Statement, out: &mut Vec<Finding>) {
+fn resource_policy_statement(
+    policy: &PolicyDocument,
+    statement: &Statement,
+    out: &mut Vec<Finding>,
+) {
     let Some(principal) = &statement.principal else {
         return;
     };
@@ -150,11 +159,16 @@ fn resource_policy_statement(policy: &PolicyDocument, statement: &Statement, out
     if !outsiders {
         return;
     }
-    let Some(action) = statement.action.as_ref().filter(|a| !a.negated).and_then(|a| {
-        a.values.iter().find(|v| {
-            matches!(v.text.to_ascii_lowercase().as_str(), "*" | "*:*" | "s3:*")
+    let Some(action) = statement
+        .action
+        .as_ref()
+        .filter(|a| !a.negated)
+        .and_then(|a| {
+            a.values
+                .iter()
+                .find(|v| matches!(v.text.to_ascii_lowercase().as_str(), "*" | "*:*" | "s3:*"))
         })
-    }) else {
+    else {
         return;
     };
     let bucket = statement
