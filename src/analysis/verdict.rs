@@ -38,6 +38,19 @@ const NARROWING_KEYS: &[&str] = &[
     "aws:resourcetag/",
 ];
 
+/// Services a passed role serves only for the service's own work: a holder that can pass
+/// any role to them gains nothing it can run. Glob values never match here.
+const HOUSEKEEPING_SERVICES: &[&str] = &[
+    "dax",
+    "application-autoscaling",
+    "monitoring.rds",
+    "rds",
+    "vpc-flow-logs",
+    "delivery.logs",
+    "apigateway",
+    "replication.dynamodb",
+];
+
 impl Verdict {
     pub(crate) fn of(statement: &Statement) -> Verdict {
         Self::at(statement, today())
@@ -112,6 +125,22 @@ impl Verdict {
         self.passed_to
             .as_ref()
             .is_none_or(|list| list.iter().any(|v| glob_match_ci(v, service)))
+    }
+
+    /// Whether `iam:PassedToService` limits passing to services that only use the role for
+    /// their own housekeeping (DAX, Application Auto Scaling, RDS monitoring, ...) and run
+    /// no code, commands or templates of the holder's choosing.
+    pub(crate) fn passes_only_to_housekeeping(&self) -> bool {
+        self.passed_to.as_ref().is_some_and(|list| {
+            !list.is_empty()
+                && list.iter().all(|service| {
+                    let name = service
+                        .strip_suffix(".amazonaws.com.cn")
+                        .or_else(|| service.strip_suffix(".amazonaws.com"))
+                        .unwrap_or(service);
+                    HOUSEKEEPING_SERVICES.contains(&name)
+                })
+        })
     }
 
     /// Whether the statement carries a condition that lowers a finding's severity.
@@ -250,6 +279,15 @@ mod tests {
         assert!(v.passes_to("dax.amazonaws.com"));
         assert!(v.passes_to("application-autoscaling.amazonaws.com"));
         assert!(!v.passes_to("lambda.amazonaws.com"));
+        assert!(
+            !v.passes_only_to_housekeeping(),
+            "a glob is not a service name"
+        );
+        let dax = verdict(
+            r#"{"StringEquals":{"iam:PassedToService":["dax.amazonaws.com","application-autoscaling.amazonaws.com.cn"]}}"#,
+            0,
+        );
+        assert!(dax.passes_only_to_housekeeping());
         assert_eq!(
             v.because(),
             ", limited by its `iam:PassedToService` condition"

@@ -2,7 +2,7 @@
 
 use super::{rule_meta, ModelCx, Rule};
 use crate::analysis::grants::Reach;
-use crate::finding::{Finding, RuleMeta};
+use crate::finding::{Finding, RuleMeta, Severity};
 use crate::util::english::code_list;
 
 pub struct PassRoleWildcard;
@@ -31,7 +31,14 @@ impl Rule for PassRoleWildcard {
             };
             // Limited to some services: still any role, but only for those services.
             let to_service = grant.verdict.passed_to.as_ref();
-            let severity = grant.severity(META.severity);
+            // Passing to services that run nothing of the holder's choosing (AWS's own
+            // `AmazonDynamoDBFullAccess` passes to DAX and Application Auto Scaling).
+            let housekeeping = grant.verdict.passes_only_to_housekeeping();
+            let severity = if housekeeping {
+                Severity::Low
+            } else {
+                grant.severity(META.severity)
+            };
             let lead =
                 if grant.text.eq_ignore_ascii_case("iam:PassRole") && !grant.policy.synthesized {
                     "`iam:PassRole` on every role".to_string()

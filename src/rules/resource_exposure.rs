@@ -51,7 +51,7 @@ pub(crate) static ACTIONS: &[(&str, Severity)] = &[
     ("glacier:DeleteVaultAccessPolicy", H),
     ("backup:PutBackupVaultAccessPolicy", H),
     ("backup:DeleteBackupVaultAccessPolicy", H),
-    ("logs:PutResourcePolicy", M),
+    ("logs:PutResourcePolicy", Severity::Low),
     ("events:PutPermission", H),
     ("glue:PutResourcePolicy", H),
     ("dynamodb:PutResourcePolicy", H),
