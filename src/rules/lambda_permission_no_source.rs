@@ -27,8 +27,10 @@ impl Rule for LambdaPermissionNoSource {
     fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         for permission in &model.permissions {
-            // Function URL permissions are `lambda-url-public`'s.
+            // Function URL permissions, and invocations only through the URL, are
+            // `lambda-url-public`'s: the URL's auth type decides who may call.
             if permission.function_url_auth.is_some()
+                || permission.via_function_url
                 || permission.has_source_arn
                 || permission.has_source_account
                 || permission.has_principal_org_id
