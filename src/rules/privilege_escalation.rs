@@ -231,9 +231,14 @@ impl Rule for PrivilegeEscalation {
             }
             let admin = administrator(subject, out);
             let mut found: Vec<Found<'_>> = PATHS.iter().filter_map(|p| find(subject, p)).collect();
-            // Paths that only the administrator statements grant are in their finding.
+            // Paths an administrator statement grants on its own are in its finding, even
+            // when a narrower statement grants them too.
             if admin {
-                found.retain(|f| !f.steps.iter().all(|(_, g)| g.is_admin()));
+                found.retain(|f| {
+                    !f.steps
+                        .iter()
+                        .all(|(a, _)| subject.grant_where(a, |g| g.is_admin()).is_some())
+                });
             }
             // Paths granted by exactly the same values (`iam:*`, a managed policy) make one
             // finding.
