@@ -34,8 +34,12 @@ impl Rule for PassRoleWildcard {
             // Passing to services that run nothing of the holder's choosing (AWS's own
             // `AmazonDynamoDBFullAccess` passes to DAX and Application Auto Scaling).
             let housekeeping = grant.verdict.passes_only_to_housekeeping();
+            // A CloudFormation service role passes the roles its templates declare: still
+            // any role, but that is the job it is given.
             let severity = if housekeeping {
                 Severity::Low
+            } else if subject.is_deployment_role() {
+                Severity::Medium
             } else {
                 grant.severity(META.severity)
             };
