@@ -18,7 +18,7 @@
 use super::conditions::has_bare_wildcard;
 use super::index::Prepared;
 use super::managed;
-use super::statement::scoped_severity;
+use super::verdict::Verdict;
 use crate::catalog::{arn_is_effectively_wildcard, arn_matches_format, catalog, Action};
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::model::{FileModel, PolicyDocument, PolicyKind, Related, Role, Statement};
@@ -28,6 +28,8 @@ use crate::util::english::code_list;
 /// How much of an action's resources a statement reaches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Reach {
+    /// Only the caller's own user (`user/${aws:username}`): the self-service pattern.
+    Own,
     /// Named resources (`arn:aws:iam::111122223333:role/app`, `${Fn.Arn}`).
     Named,
     /// A wildcard picks several (`role/app-*`, `function:*` in one account is `Any`).
@@ -47,9 +49,25 @@ pub(crate) struct Grant<'a> {
     pub statement: &'a Statement,
     pub policy: &'a PolicyDocument,
     pub reach: Reach,
+    /// What the statement's conditions do to the grant.
+    pub verdict: &'a Verdict,
 }
 
 impl Grant<'_> {
+    /// Whether the statement grants everything (`*`, `iam:*`, `NotAction` on `*`).
+    pub(crate) fn is_admin(&self) -> bool {
+        grants_everything(self.statement)
+    }
+
+    /// The severity after the statement's narrowing conditions: one step lower.
+    pub(crate) fn severity(&self, severity: Severity) -> Severity {
+        if self.verdict.narrows() {
+            severity.lowered()
+        } else {
+            severity
+        }
+    }
+
     /// How to name the grant in a message: the value (`` `s3:*` ``), or the policy when the
     /// user did not write the statement (SAM policy template, AWS managed policy).
     pub(crate) fn origin(&self) -> String {
@@ -94,13 +112,21 @@ pub struct Subject<'a> {
     pub holder: Holder<'a>,
     model: &'a FileModel,
     policies: Vec<Held<'a>>,
+    /// For a role whose trust policy trusts AWS services and nothing else: those services
+    /// (`cloudformation.amazonaws.com`), lower case. `None` for anything else, or when the
+    /// trust policy is not in the file.
+    trusted_services: Option<Vec<String>>,
 }
+
+/// Actions a role session cannot call: AWS accepts them only with long-term user keys.
+const USER_ONLY_ACTIONS: &[&str] = &["sts:GetFederationToken", "sts:GetSessionToken"];
 
 impl<'a> Subject<'a> {
     /// Every subject of the file: roles first, in order, then the policies of no role.
     pub(crate) fn all(model: &'a FileModel) -> Vec<Subject<'a>> {
         let mut out = Vec::new();
         for (index, role) in model.roles.iter().enumerate() {
+            let trusted_services = trusted_services(model, role, index);
             let mut policies: Vec<Held<'a>> = role
                 .policies
                 .iter()
@@ -110,6 +136,11 @@ impl<'a> Subject<'a> {
                 .collect();
             for reference in role.managed_policies.iter().filter(|r| r.aws_managed) {
                 if let Some(resolved) = managed::resolve(&reference.name) {
+                    // AWS's service-role policy for the very service that alone assumes
+                    // the role is the setup AWS prescribes, not the role's choice.
+                    if prescribed(resolved.policy, trusted_services.as_deref()) {
+                        continue;
+                    }
                     policies.push(Held::Managed(&resolved.prepared, role.file, reference.span));
                 }
             }
@@ -118,6 +149,7 @@ impl<'a> Subject<'a> {
                     holder: Holder::Role { role, index },
                     model,
                     policies,
+                    trusted_services,
                 });
             }
         }
@@ -128,10 +160,37 @@ impl<'a> Subject<'a> {
                     holder: Holder::Policy,
                     model,
                     policies: vec![Held::Own(Prepared::new(policy))],
+                    trusted_services: None,
                 });
             }
         }
         out
+    }
+
+    /// A CloudFormation service role: trusted by CloudFormation and nothing else. Creating
+    /// what a template declares, roles and functions included, is its job.
+    pub(crate) fn is_deployment_role(&self) -> bool {
+        self.trusted_services.as_deref().is_some_and(|services| {
+            services
+                .iter()
+                .all(|s| s.starts_with("cloudformation.amazonaws.com"))
+        })
+    }
+
+    /// Whether functions of the file run as the role.
+    pub(crate) fn has_functions(&self) -> bool {
+        match self.holder {
+            Holder::Role { index, .. } => self.model.functions_of_role(index).next().is_some(),
+            Holder::Policy => false,
+        }
+    }
+
+    /// The role's logical id, for a role.
+    pub(crate) fn role_id(&self) -> Option<&str> {
+        match self.holder {
+            Holder::Role { role, .. } => Some(role.logical_id.as_str()),
+            Holder::Policy => None,
+        }
     }
 
     /// For messages: "function `Fn`" for a role SAM made for it, "role `R`", or "its holder".
@@ -175,8 +234,18 @@ impl<'a> Subject<'a> {
     }
 
     /// The widest Allow statement granting `action` (`"iam:PassRole"`), the first one on a
-    /// tie; `None` when nothing grants it or an unconditional Deny takes it away.
+    /// tie; `None` when nothing grants it, an unconditional Deny takes it away, or every
+    /// granting statement has a condition that cannot match for this holder.
     pub(crate) fn grant(&self, action: &str) -> Option<Grant<'_>> {
+        self.grant_where(action, |_| true)
+    }
+
+    /// As `grant`, among the grants `keep` accepts (`iam:PassRole` to a given service).
+    pub(crate) fn grant_where(
+        &self,
+        action: &str,
+        keep: impl Fn(&Grant<'_>) -> bool,
+    ) -> Option<Grant<'_>> {
         let prefix = action.split_once(':')?.0;
         // The audit lists spell prefixes in lower case already; lower-case only when needed.
         let lowered;
@@ -193,6 +262,13 @@ impl<'a> Subject<'a> {
         {
             return None;
         }
+        if matches!(self.holder, Holder::Role { .. })
+            && USER_ONLY_ACTIONS
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(action))
+        {
+            return None;
+        }
         let action = catalog().action(action)?;
         let (service, name) = (action.service(), action.name());
         let denied = self
@@ -203,10 +279,15 @@ impl<'a> Subject<'a> {
         if denied {
             return None;
         }
+        let service_session = self.trusted_services.is_some();
         let mut best: Option<Grant<'_>> = None;
         for held in &self.policies {
             let prepared = held.prepared();
             for indexed in &prepared.allows {
+                let verdict = &indexed.verdict;
+                if verdict.never.is_some() || (verdict.requires_mfa && service_session) {
+                    continue;
+                }
                 let Some((span, text)) = indexed.granting_value(service, name) else {
                     continue;
                 };
@@ -215,14 +296,19 @@ impl<'a> Subject<'a> {
                 };
                 if best.is_none_or(|b| reach > b.reach) {
                     let (file, span) = held.place(span);
-                    best = Some(Grant {
+                    let grant = Grant {
                         file,
                         span,
                         text,
                         statement: indexed.statement,
                         policy: prepared.policy,
                         reach,
-                    });
+                        verdict,
+                    };
+                    if !keep(&grant) {
+                        continue;
+                    }
+                    best = Some(grant);
                     // Nothing reaches further than every resource, and ties keep the first.
                     if reach == Reach::Any {
                         return best;
@@ -257,6 +343,108 @@ impl<'a> Subject<'a> {
         groups.sort_by_key(|(g, _)| (g.file, g.span.start, g.span.end));
         groups
     }
+
+    /// As `grouped`, but one group per statement, with every granting value of it in
+    /// order: a statement listing `s3:GetObject` and `ssm:GetParameter` gives one group.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn by_statement<'s, T: Copy>(
+        &'s self,
+        actions: &[(&'static str, T)],
+        min: Reach,
+    ) -> Vec<(Vec<Grant<'s>>, Vec<(&'static str, T)>)> {
+        let mut groups: Vec<(Vec<Grant<'s>>, Vec<(&'static str, T)>)> = Vec::new();
+        for (grant, list) in self.grouped(actions, min) {
+            let same =
+                |g: &Grant<'_>| std::ptr::eq(g.statement, grant.statement) && g.file == grant.file;
+            match groups.iter_mut().find(|(g, _)| same(&g[0])) {
+                Some((grants, all)) => {
+                    grants.push(grant);
+                    all.extend(list);
+                }
+                None => groups.push((vec![grant], list)),
+            }
+        }
+        groups
+    }
+}
+
+/// The AWS services a role's trust policy trusts, when its Allow statements trust services
+/// only (lower case, values known); `None` when it trusts anything else or is unknown.
+/// A role SAM generates for a function trusts Lambda; other roles' trust policies are the
+/// trust documents the loader relates to the role's resource.
+fn trusted_services(model: &FileModel, role: &Role, index: usize) -> Option<Vec<String>> {
+    if role.origin.is_generated() {
+        return model
+            .functions_of_role(index)
+            .next()
+            .map(|_| vec!["lambda.amazonaws.com".to_string()]);
+    }
+    let trust = model.policies.iter().find(|p| {
+        p.kind == PolicyKind::Trust
+            && p.related
+                .iter()
+                .any(|r| r.file == role.file && r.span == role.span)
+    })?;
+    let mut services = Vec::new();
+    for statement in trust.allow_statements() {
+        let principal = statement.principal.as_ref()?;
+        if principal.negated {
+            return None;
+        }
+        for entry in &principal.entries {
+            if entry.kind.value != "Service" {
+                return None;
+            }
+            for value in &entry.values {
+                if !value.resolved || value.is_star() {
+                    return None;
+                }
+                let service = value.text.trim().to_ascii_lowercase();
+                if !services.contains(&service) {
+                    services.push(service);
+                }
+            }
+        }
+    }
+    (!services.is_empty()).then_some(services)
+}
+
+/// An AWS service-role policy (`service-role/AWSBatchServiceRole`) named after a service
+/// that alone may assume the role (`batch.amazonaws.com`): the name holds the service's
+/// principal without punctuation (`ecs-tasks` in `AmazonECSTaskExecutionRolePolicy`).
+fn prescribed(policy: &crate::managed::ManagedPolicy, services: Option<&[String]>) -> bool {
+    let Some(services) = services else {
+        return false;
+    };
+    let name = policy.name.to_ascii_lowercase();
+    policy.arn.contains(":policy/service-role/")
+        && services.iter().any(|service| {
+            let token: String = service
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            !token.is_empty() && name.contains(&token)
+        })
+}
+
+/// An Allow that grants everything: `*`, `iam:*` (the holder can give itself anything) or
+/// `NotAction`, on every resource. Grants whose condition never matches are dropped before.
+pub(crate) fn grants_everything(statement: &Statement) -> bool {
+    let every_resource = statement
+        .resource
+        .as_ref()
+        .is_some_and(|r| !r.negated && r.values.iter().any(|v| v.is_star()));
+    let Some(actions) = statement.action.as_ref() else {
+        return false;
+    };
+    let all = actions.negated
+        || actions.values.iter().any(|v| {
+            v.resolved && matches!(v.text.to_ascii_lowercase().as_str(), "*" | "*:*" | "iam:*")
+        });
+    statement.is_allow() && every_resource && all
 }
 
 /// How widely the statement's resources cover the action's; `None` when they cannot
@@ -273,6 +461,14 @@ fn reach(statement: &Statement, action: &Action<'_>) -> Option<Reach> {
         .collect();
     let mut best = None;
     for value in &resources.values {
+        // AWS managed policies (`arn:aws:iam::aws:policy/...`) cannot be changed by anyone.
+        if is_aws_managed_policy_arn(&value.text) {
+            continue;
+        }
+        if is_own_user(&value.text) {
+            best = best.max(Some(Reach::Own));
+            continue;
+        }
         let every = value.is_star()
             || formats
                 .iter()
@@ -280,11 +476,13 @@ fn reach(statement: &Statement, action: &Action<'_>) -> Option<Reach> {
         let found = if every {
             Some(Reach::Any)
         } else if formats.iter().any(|f| arn_matches_format(&value.text, f)) {
-            Some(if has_bare_wildcard(&value.text) {
-                Reach::Pattern
-            } else {
-                Reach::Named
-            })
+            Some(
+                if has_bare_wildcard(&value.text) && !names_one_by_id(&value.text, &formats) {
+                    Reach::Pattern
+                } else {
+                    Reach::Named
+                },
+            )
         } else {
             None
         };
@@ -296,10 +494,36 @@ fn reach(statement: &Statement, action: &Action<'_>) -> Option<Reach> {
     best
 }
 
-/// One finding per granting value for actions that are dangerous on every resource (the
+/// `stack/orders-api/*`: one named resource, any of the IDs AWS gives it, for formats that
+/// end in such an ID (`stack/${StackName}/${Id}`).
+fn names_one_by_id(text: &str, formats: &[&str]) -> bool {
+    text.strip_suffix("/*").is_some_and(|named| {
+        !has_bare_wildcard(named)
+            && formats
+                .iter()
+                .any(|f| f.ends_with("/${Id}") && arn_matches_format(text, f))
+    })
+}
+
+/// `arn:aws:iam::aws:policy/...` in any partition.
+fn is_aws_managed_policy_arn(text: &str) -> bool {
+    text.starts_with("arn:") && text.contains(":iam::aws:policy/")
+}
+
+/// `arn:aws:iam::111122223333:user/${aws:username}` (any path or account): only the caller.
+fn is_own_user(text: &str) -> bool {
+    text.starts_with("arn:")
+        && text.contains(":iam:")
+        && text.contains(":user/")
+        && text.ends_with("/${aws:username}")
+}
+
+/// One finding per statement for actions that are dangerous on every resource (the
 /// data-read, credential and resource-policy lists): "`s3:*` allows `s3:GetObject` on every
 /// resource: {consequence}". The severity is the highest of the granted actions, one step
-/// lower under a scoping condition.
+/// lower under a narrowing condition. Statements that grant everything are left to the one
+/// administrator finding of `privilege-escalation`, and CloudFormation service roles, whose
+/// job is to create and change resources, are left out.
 pub(crate) fn report_on_every_resource(
     meta: &'static RuleMeta,
     analysis: &super::Analysis<'_>,
@@ -309,21 +533,41 @@ pub(crate) fn report_on_every_resource(
     out: &mut Vec<Finding>,
 ) {
     for subject in analysis.subjects() {
-        for (grant, granted) in subject.grouped(actions, Reach::Any) {
+        if subject.is_deployment_role() {
+            continue;
+        }
+        for (grants, granted) in subject.by_statement(actions, Reach::Any) {
+            let grant = grants[0];
+            if grant.is_admin() {
+                continue;
+            }
             let names: Vec<&str> = granted.iter().map(|(a, _)| *a).collect();
             let severity = granted
                 .iter()
                 .map(|(_, s)| *s)
                 .max()
                 .unwrap_or(meta.severity);
-            let itself = matches!(names.as_slice(), [one] if one.eq_ignore_ascii_case(grant.text))
-                && !grant.policy.synthesized;
+            let itself = grants.iter().all(|g| {
+                !g.policy.synthesized && names.iter().any(|n| n.eq_ignore_ascii_case(g.text))
+            }) && grants.len() == names.len();
             let lead = if itself {
                 format!("{} on every resource", code_list(&names, 4))
             } else {
+                let mut origins: Vec<String> = Vec::new();
+                for g in &grants {
+                    let origin = g.origin();
+                    if !origins.contains(&origin) {
+                        origins.push(origin);
+                    }
+                }
                 format!(
-                    "{} allows {} on every resource",
-                    grant.origin(),
+                    "{} {} {} on every resource",
+                    crate::util::english::and_list(&origins),
+                    if origins.len() == 1 {
+                        "allows"
+                    } else {
+                        "allow"
+                    },
                     code_list(&names, 4)
                 )
             };
@@ -332,9 +576,13 @@ pub(crate) fn report_on_every_resource(
                     meta,
                     grant.file,
                     grant.span,
-                    format!("{lead}: {}", consequence(&subject.name())),
+                    format!(
+                        "{lead}{}: {}",
+                        grant.verdict.because(),
+                        consequence(&subject.name())
+                    ),
                 )
-                .severity(scoped_severity(grant.statement, severity))
+                .severity(grant.severity(severity))
                 .help(help)
                 .related(subject.context()),
             );

@@ -2,6 +2,7 @@
 //! prepared for "does it grant X?" questions. Shared by the grant analysis and the AWS
 //! managed policy cache.
 
+use super::verdict::Verdict;
 use crate::model::{Effect, PolicyDocument, Statement, ValueList};
 use crate::source::Span;
 
@@ -9,6 +10,8 @@ use crate::source::Span;
 /// question about `iam:PassRole` looks only at `iam:...` values and full wildcards.
 pub(crate) struct Indexed<'a> {
     pub(crate) statement: &'a Statement,
+    /// What the statement's conditions allow (worked out once per statement).
+    pub(crate) verdict: Verdict,
     /// Value positions per service prefix; `*` and `*:*` under `"*"`. Empty for `NotAction`.
     /// A short list, scanned linearly: a statement names few services, and hashing each
     /// question's key cost more than the scan.
@@ -35,6 +38,7 @@ impl<'a> Indexed<'a> {
         }
         Indexed {
             statement,
+            verdict: Verdict::of(statement),
             by_service,
         }
     }

@@ -11,6 +11,7 @@ pub mod index;
 pub mod managed;
 pub mod secrets;
 pub mod statement;
+pub mod verdict;
 
 use std::cell::OnceCell;
 

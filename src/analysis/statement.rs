@@ -63,7 +63,7 @@ pub fn has_wildcard(text: &str) -> bool {
 
 /// Condition key prefixes that scope which resources a statement reaches (tags, paths,
 /// service-specific scoping keys).
-const RESOURCE_SCOPING_PREFIXES: &[&str] = &[
+pub const RESOURCE_SCOPING_PREFIXES: &[&str] = &[
     "aws:resourcetag/",
     "s3:prefix",
     "s3:existingobjecttag/",

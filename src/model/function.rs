@@ -66,6 +66,9 @@ pub struct LambdaPermission {
     pub function: Option<usize>,
     /// Function URL permission with `FunctionUrlAuthType` (its own rule).
     pub function_url_auth: Option<String>,
+    /// `InvokedViaFunctionUrl: true`: `lambda:InvokeFunction` only through the function's
+    /// URL, whose `AuthType` decides who may call.
+    pub via_function_url: bool,
     /// The logical id of the resource, for messages.
     pub logical_id: String,
 }

@@ -112,6 +112,7 @@ pub fn permission(logical_id: &str, principal: &str, at: usize) -> LambdaPermiss
         has_principal_org_id: false,
         function: None,
         function_url_auth: None,
+        via_function_url: false,
         logical_id: logical_id.to_string(),
     }
 }

@@ -37,12 +37,10 @@ pub(crate) static ACTIONS: &[(&str, Severity)] = &[
     ("cognito-identity:GetOpenIdTokenForDeveloperIdentity", H),
     ("cognito-idp:AssociateSoftwareToken", M),
     ("connect:GetFederationToken", M),
-    ("codepipeline:PollForJobs", M),
+    ("codepipeline:PollForJobs", L),
     ("gamelift:RequestUploadCredentials", M),
     ("mediapackage:RotateIngestEndpointCredentials", M),
-    ("ecr:GetAuthorizationToken", L),
-    ("ecr-public:GetAuthorizationToken", L),
-    ("codeartifact:GetAuthorizationToken", L),
+    ("sts:AssumeRole", H),
 ];
 
 impl Rule for CredentialsExposure {

@@ -27,8 +27,10 @@ impl Rule for LambdaPermissionNoSource {
     fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         for permission in &model.permissions {
-            // Function URL permissions are `lambda-url-public`'s.
+            // Function URL permissions, and invocations only through the URL, are
+            // `lambda-url-public`'s: the URL's auth type decides who may call.
             if permission.function_url_auth.is_some()
+                || permission.via_function_url
                 || permission.has_source_arn
                 || permission.has_source_account
                 || permission.has_principal_org_id
@@ -36,17 +38,19 @@ impl Rule for LambdaPermissionNoSource {
                 continue;
             }
             let principal = permission.principal.value.trim();
-            let (severity, message) = if principal == "*" {
+            let (severity, help, message) = if principal == "*" {
                 (
                     Severity::Critical,
+                    "name the calling service or account as `Principal`, or add `SourceArn`, `SourceAccount` or `PrincipalOrgID`",
                     format!(
-                        "permission `{}` lets any principal invoke the function: it has no `SourceArn` or `SourceAccount`",
+                        "permission `{}` makes the function public: with principal `*` and no `SourceArn`, `SourceAccount` or `PrincipalOrgID`, anyone, in any account or none, can invoke it",
                         permission.logical_id
                     ),
                 )
             } else if is_service_principal(principal) {
                 (
                     Severity::High,
+                    "add `SourceArn` (the bucket, topic, rule or API that calls the function) and `SourceAccount`",
                     format!(
                         "permission `{}` lets `{principal}` invoke the function on behalf of any AWS account: it has no `SourceArn` or `SourceAccount`",
                         permission.logical_id
@@ -58,7 +62,7 @@ impl Rule for LambdaPermissionNoSource {
             out.push(
                 Finding::new(&META, permission.file, permission.principal.span, message)
                     .severity(severity)
-                    .help("add `SourceArn` (the bucket, topic, rule or API that calls the function) and `SourceAccount`"),
+                    .help(help),
             );
         }
     }

@@ -2,9 +2,8 @@
 
 use super::{rule_meta, ModelCx, Rule};
 use crate::analysis::grants::Reach;
-use crate::analysis::statement::scoped_severity;
-use crate::finding::{Finding, RuleMeta};
-use crate::model::PolicyValue;
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::util::english::code_list;
 
 pub struct PassRoleWildcard;
 
@@ -23,21 +22,26 @@ impl Rule for PassRoleWildcard {
 
     fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
         for subject in cx.analysis.subjects() {
+            // Administrator statements get one finding, from `privilege-escalation`.
             let Some(grant) = subject
                 .grant("iam:PassRole")
-                .filter(|g| g.reach == Reach::Any)
+                .filter(|g| g.reach == Reach::Any && !g.is_admin())
             else {
                 continue;
             };
             // Limited to some services: still any role, but only for those services.
-            let to_service = grant.statement.condition_keys().any(|e| {
-                e.key.value.eq_ignore_ascii_case("iam:PassedToService")
-                    && !e.values.iter().all(PolicyValue::is_star)
-            });
-            let severity = if to_service {
-                META.severity.lowered()
+            let to_service = grant.verdict.passed_to.as_ref();
+            // Passing to services that run nothing of the holder's choosing (AWS's own
+            // `AmazonDynamoDBFullAccess` passes to DAX and Application Auto Scaling).
+            let housekeeping = grant.verdict.passes_only_to_housekeeping();
+            // A CloudFormation service role passes the roles its templates declare: still
+            // any role, but that is the job it is given.
+            let severity = if housekeeping {
+                Severity::Low
+            } else if subject.is_deployment_role() {
+                Severity::Medium
             } else {
-                scoped_severity(grant.statement, META.severity)
+                grant.severity(META.severity)
             };
             let lead =
                 if grant.text.eq_ignore_ascii_case("iam:PassRole") && !grant.policy.synthesized {
@@ -45,15 +49,24 @@ impl Rule for PassRoleWildcard {
                 } else {
                     format!("{} allows `iam:PassRole` on every role", grant.origin())
                 };
+            let to = match to_service {
+                Some(services) => {
+                    let names: Vec<&str> = services.iter().map(String::as_str).collect();
+                    format!(
+                        "{} (its `iam:PassedToService` condition)",
+                        code_list(&names, 3)
+                    )
+                }
+                None => "any AWS service".to_string(),
+            };
             out.push(
                 Finding::new(
                     &META,
                     grant.file,
                     grant.span,
                     format!(
-                        "{lead}: {} can hand any role of the account, administrator roles included, to {}",
+                        "{lead}: {} can hand any role of the account, administrator roles included, to {to}",
                         subject.name(),
-                        if to_service { "the services its `iam:PassedToService` condition names" } else { "any AWS service" }
                     ),
                 )
                 .severity(severity)

@@ -3,7 +3,10 @@
 
 use super::{rule_meta, ModelCx, Rule};
 use crate::analysis::grants::report_on_every_resource;
+use crate::analysis::statement::has_caller_scoping_condition;
 use crate::finding::{Finding, RuleMeta, Severity};
+use crate::model::{PolicyDocument, PolicyKind, Statement};
+use crate::util::english::code_list;
 
 pub struct ResourceExposure;
 
@@ -48,7 +51,7 @@ pub(crate) static ACTIONS: &[(&str, Severity)] = &[
     ("glacier:DeleteVaultAccessPolicy", H),
     ("backup:PutBackupVaultAccessPolicy", H),
     ("backup:DeleteBackupVaultAccessPolicy", H),
-    ("logs:PutResourcePolicy", M),
+    ("logs:PutResourcePolicy", Severity::Low),
     ("events:PutPermission", H),
     ("glue:PutResourcePolicy", H),
     ("dynamodb:PutResourcePolicy", H),
@@ -96,7 +99,104 @@ impl Rule for ResourceExposure {
             "remove the policy-changing actions the function does not call, or name the one resource it manages",
             out,
         );
+        for policy in cx
+            .model
+            .policies
+            .iter()
+            .filter(|p| p.kind == PolicyKind::Resource)
+        {
+            for statement in policy.allow_statements() {
+                resource_policy_statement(policy, statement, out);
+            }
+        }
     }
+}
+
+/// In a resource policy: an Allow for everyone except some principals, and `s3:*` (or `*`)
+/// on a bucket itself for principals outside the account, who can then rewrite the
+/// bucket's own policy.
+fn resource_policy_statement(
+    policy: &PolicyDocument,
+    statement: &Statement,
+    out: &mut Vec<Finding>,
+) {
+    let Some(principal) = &statement.principal else {
+        return;
+    };
+    if principal.negated {
+        if has_caller_scoping_condition(statement) {
+            return;
+        }
+        let except: Vec<&str> = principal
+            .entries
+            .iter()
+            .flat_map(|e| e.values.iter())
+            .map(|v| v.text.as_str())
+            .collect();
+        out.push(
+            Finding::new(
+                &META,
+                policy.file,
+                principal.key_span,
+                format!(
+                    "`NotPrincipal` in an Allow exposes the resource to every principal except {}, anonymous callers and other accounts included",
+                    code_list(&except, 3)
+                ),
+            )
+            .severity(Severity::Critical)
+            .help("use `Principal` naming the accounts, roles or services that need access; keep `NotPrincipal` for Deny statements"),
+        );
+        return;
+    }
+    // Public principals are `public-principal`'s; the account's own root delegates to IAM.
+    if principal.public_values().next().is_some() || has_caller_scoping_condition(statement) {
+        return;
+    }
+    // `${AWS::AccountId}` is the template's own account; a literal account may be another.
+    let outsiders = principal
+        .values_of("AWS")
+        .any(|v| v.resolved && !v.text.contains("${AWS::AccountId}"));
+    if !outsiders {
+        return;
+    }
+    let Some(action) = statement
+        .action
+        .as_ref()
+        .filter(|a| !a.negated)
+        .and_then(|a| {
+            a.values
+                .iter()
+                .find(|v| matches!(v.text.to_ascii_lowercase().as_str(), "*" | "*:*" | "s3:*"))
+        })
+    else {
+        return;
+    };
+    let bucket = statement
+        .resource
+        .as_ref()
+        .filter(|r| !r.negated)
+        .and_then(|r| r.values.iter().find(|v| is_bucket_arn(&v.text)));
+    if let Some(bucket) = bucket {
+        out.push(
+            Finding::new(
+                &META,
+                policy.file,
+                action.span,
+                format!(
+                    "`{}` on bucket `{}` lets principals of other accounts rewrite the bucket's policy and ACL and open it to anyone",
+                    action.text, bucket.text
+                ),
+            )
+            .help("grant the object actions the other account needs (`s3:GetObject`, `s3:PutObject`) on `bucket/*`, not `s3:*` on the bucket"),
+        );
+    }
+}
+
+/// `arn:aws:s3:::name` (the bucket itself, not its objects).
+fn is_bucket_arn(text: &str) -> bool {
+    text.strip_prefix("arn:")
+        .and_then(|rest| rest.split_once(":s3:::"))
+        .is_some_and(|(_, name)| !name.is_empty() && !name.contains('/'))
 }
 
 #[cfg(test)]

@@ -582,6 +582,7 @@ impl Builder {
                 has_principal_org_id: has("aws:principalorgid"),
                 function,
                 function_url_auth: url_auth,
+                via_function_url: has("lambda:invokedviafunctionurl"),
                 logical_id: statement.sid.as_ref().map_or_else(
                     || format!("statement {}", statement.index),
                     |s| s.value.clone(),

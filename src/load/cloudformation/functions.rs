@@ -207,6 +207,9 @@ fn load_permission(template: &Template<'_>, resource: &Entry, model: &mut FileMo
         function_url_auth: lookup("FunctionUrlAuthType")
             .and_then(Node::scalar_text)
             .map(str::to_string),
+        via_function_url: lookup("InvokedViaFunctionUrl")
+            .and_then(Node::scalar_text)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
         logical_id: resource.key.value.clone(),
     };
     if let Some(function) = permission.function {

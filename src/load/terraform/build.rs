@@ -701,6 +701,10 @@ impl<'a> Builder<'a> {
                             .get("function_url_auth_type")
                             .and_then(Node::as_str)
                             .map(str::to_string),
+                        via_function_url: body
+                            .get("invoked_via_function_url")
+                            .and_then(Node::scalar_text)
+                            == Some("true"),
                         logical_id: r.address(),
                     };
                     if let Some(i) = target {
