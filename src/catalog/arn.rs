@@ -37,11 +37,13 @@ pub fn arn_matches_format(arn: &str, format: &str) -> bool {
     intersects(&policy, &format)
 }
 
-/// Does the policy value cover every ARN of `format`, scoping nothing below the
-/// account? `arn:aws:s3:::*` for buckets, `arn:aws:dynamodb:*:*:table/*` for tables.
-/// Literal partition, region and account values still count as "every" (a function's
-/// resources live in its own account anyway); a placeholder in the resource part does
-/// not, since it names one resource.
+/// Is the policy value effectively `*` for `format`: is every segment that identifies the
+/// account or the resource a wildcard? `arn:aws:s3:::*` for buckets,
+/// `arn:aws:dynamodb:*:*:table/*` for tables. As in parliament's definition, a literal
+/// partition or Region still counts as "every", but a written-out account
+/// (`arn:aws:ec2:us-east-1:123456789012:instance/*`) or a placeholder for one
+/// (`${AWS::AccountId}`) is a scope: it names one account. A placeholder in the resource
+/// part names one resource.
 pub fn arn_is_effectively_wildcard(arn: &str, format: &str) -> bool {
     let policy = policy_tokens(arn);
     let format = format_tokens(format);
@@ -91,7 +93,12 @@ enum PTok {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum FTok {
     Lit(char),
-    Var { class: Class, head: bool },
+    /// `account`: the account segment of the head, which only a wildcard covers.
+    Var {
+        class: Class,
+        head: bool,
+        account: bool,
+    },
     Star,
 }
 
@@ -166,6 +173,7 @@ fn format_tokens(format: &str) -> Vec<FTok> {
             out.push(FTok::Var {
                 class: Class::Any,
                 head: colons < 5,
+                account: colons == 4,
             });
             rest = &rest[len + 1..];
             continue;
@@ -183,7 +191,7 @@ fn format_tokens(format: &str) -> Vec<FTok> {
     let last = out.len().saturating_sub(1);
     for i in 0..out.len() {
         let next = out.get(i + 1).copied();
-        if let FTok::Var { class, head } = &mut out[i] {
+        if let FTok::Var { class, head, .. } = &mut out[i] {
             *class = if *head {
                 Class::NotColon
             } else if i == last {
@@ -281,8 +289,11 @@ fn covers(policy: &[PTok], format: &[FTok], i: usize, j: usize, memo: &mut [Opti
             (*p == PTok::AnyOne || *p == PTok::Lit(*c))
                 && covers(policy, format, i + 1, j + 1, memo)
         }
-        // A head value (partition, region, account) may be written out: any run of
-        // non-wildcard text up to the next colon.
+        // The account is covered only by a wildcard (handled above): a written-out
+        // account or a placeholder for one scopes the value to that account.
+        (Some(_), Some(FTok::Var { account: true, .. })) => false,
+        // A head value (partition, Region) may be written out: any run of non-wildcard
+        // text up to the next colon.
         (Some(_), Some(FTok::Var { head: true, .. })) => {
             let mut k = i;
             let mut found = false;

@@ -254,7 +254,22 @@ impl Rule for WildcardResource {
         let (Some(resources), true) = (&statement.resource, statement.is_allow()) else {
             return;
         };
-        if resources.negated || statement.action.as_ref().is_none_or(|a| a.negated) {
+        if resources.negated {
+            return;
+        }
+        let Some(actions) = &statement.action else {
+            return;
+        };
+        if actions.negated {
+            // Allow + `NotAction` on `*`: every other action of every service, on every
+            // resource. `not-action` reports the `NotAction`; this is the resource half.
+            if let Some(star) = resources.values.iter().find(|r| r.is_star()) {
+                out.push(
+                    Finding::new(&META, cx.policy.file, star.span, "resource `*` with `NotAction` applies every action not listed, of every service, to every resource")
+                        .severity(scoped_severity(statement, Severity::High))
+                        .help("replace `NotAction` with `Action` listing the actions needed, and `*` with the ARNs they work on"),
+                );
+            }
             return;
         }
         let wide: Vec<&PolicyValue> = resources
@@ -271,7 +286,13 @@ impl Rule for WildcardResource {
         }
         let mut severity = scoped_severity(statement, META.severity);
         let mut help = String::from(example_for(&granted.scopable));
-        if granted.scopable.iter().all(is_lambda_vpc_eni_action) {
+        if granted.scopable.iter().all(is_lambda_log_write_action)
+            && wide.iter().all(|r| r.is_star() || is_all_logs_arn(&r.text))
+        {
+            // What AWSLambdaBasicExecutionRole itself grants (`arn:aws:logs:*:*:*`).
+            severity = Severity::Low;
+            help = "this is what AWSLambdaBasicExecutionRole grants; to tighten it, scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"".to_string();
+        } else if granted.scopable.iter().all(is_lambda_vpc_eni_action) {
             // What AWSLambdaVPCAccessExecutionRole itself grants on `*`: scoping is possible
             // (subnets, security groups) but rarely done, so it is advice, not a warning.
             severity = Severity::Low;
@@ -298,6 +319,13 @@ impl Rule for WildcardResource {
                 } else {
                     Arc::new(covered_by_wildcard_arn(&resource.text, &granted.scopable))
                 };
+                // Resource IDs AWS generates (a security group's rules) cannot be known in
+                // advance: with the parent named, the child wildcard scopes nothing away.
+                let covered: Vec<_> = covered
+                    .iter()
+                    .filter(|(_, format)| !generated_child_of_named_parent(format, resources))
+                    .copied()
+                    .collect();
                 let named = covered.iter().take(NAMED).copied().collect();
                 (named, covered.len(), "matches every resource of")
             };
@@ -322,6 +350,44 @@ impl Rule for WildcardResource {
             );
         }
     }
+}
+
+/// Resource types whose IDs AWS generates, with the parent type that scopes them.
+const GENERATED_CHILDREN: &[(&str, &str)] = &[(
+    ":security-group-rule/",
+    "arn:${Partition}:ec2:${Region}:${Account}:security-group/${SecurityGroupId}",
+)];
+
+/// Is `format` a generated-ID type whose parent the statement names (not by wildcard)?
+fn generated_child_of_named_parent(format: &str, resources: &crate::model::ValueList) -> bool {
+    GENERATED_CHILDREN.iter().any(|(child, parent)| {
+        format.contains(child)
+            && resources.values.iter().any(|v| {
+                !v.is_star()
+                    && crate::catalog::arn_matches_format(&v.text, parent)
+                    && !arn_is_effectively_wildcard(&v.text, parent)
+            })
+    })
+}
+
+/// The three actions a function needs to write its logs.
+fn is_lambda_log_write_action(action: &crate::catalog::Action<'_>) -> bool {
+    action.service() == "logs"
+        && matches!(
+            action.name(),
+            "CreateLogGroup" | "CreateLogStream" | "PutLogEvents"
+        )
+}
+
+/// `arn:aws:logs:*:*:*` and its spellings (`arn:${AWS::Partition}:logs:*:*:*`, `...:*`).
+fn is_all_logs_arn(value: &str) -> bool {
+    let mut parts = value.splitn(4, ':');
+    parts.next() == Some("arn")
+        && parts.next().is_some()
+        && parts.next() == Some("logs")
+        && parts
+            .next()
+            .is_some_and(|rest| rest.chars().all(|c| c == '*' || c == ':'))
 }
 
 /// The network-interface actions Lambda uses to attach a function to a VPC.
