@@ -62,8 +62,8 @@ fn is_sensitive(var: &EnvVar) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::FileModel;
     use crate::model::testing::{function, literal, span};
+    use crate::model::FileModel;
 
     fn run(configure: impl FnOnce(&mut crate::model::Function)) -> Vec<Finding> {
         let mut f = function("Api", 10);
@@ -99,7 +99,11 @@ mod tests {
         assert!(run(|f| {
             f.environment = vec![
                 literal("TABLE_NAME", "orders", 100),
-                literal("SECRET_ARN", "arn:aws:secretsmanager:us-east-1:111122223333:secret:db", 120),
+                literal(
+                    "SECRET_ARN",
+                    "arn:aws:secretsmanager:us-east-1:111122223333:secret:db",
+                    120,
+                ),
                 literal("STAGE", "prod", 140),
             ];
         })

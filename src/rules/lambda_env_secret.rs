@@ -4,8 +4,8 @@ use super::settings::{any_text, OptionSpec};
 use super::{rule_meta, ModelCx, Rule};
 use crate::analysis::functions::{functions_phrase, group_by_span};
 use crate::analysis::secrets::{
-    has_aws_access_key_id, is_aws_secret_key_shape, is_reference_or_setting,
-    looks_like_credential, name_signal, secret_shape, NameSignal,
+    has_aws_access_key_id, is_aws_secret_key_shape, is_reference_or_setting, looks_like_credential,
+    name_signal, secret_shape, NameSignal,
 };
 use crate::util::english::name_words;
 
@@ -131,8 +131,8 @@ impl Rule for LambdaEnvSecret {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::FileModel;
     use crate::model::testing::{env, function, literal};
+    use crate::model::FileModel;
     use crate::model::Function;
 
     fn run(vars: Vec<EnvVar>) -> Vec<Finding> {

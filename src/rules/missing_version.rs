@@ -132,7 +132,10 @@ mod tests {
             variable_in("arn:aws:s3:::${Bucket}/${!aws:PrincipalTag/team}").as_deref(),
             Some("${aws:PrincipalTag/team}")
         );
-        assert_eq!(variable_in("arn:aws:logs:${AWS::Region}:${AWS::AccountId}:*"), None);
+        assert_eq!(
+            variable_in("arn:aws:logs:${AWS::Region}:${AWS::AccountId}:*"),
+            None
+        );
         assert_eq!(variable_in("${self:custom.table}"), None);
         assert_eq!(variable_in("${var.bucket}"), None);
         assert_eq!(variable_in("no variables"), None);

@@ -2,6 +2,7 @@
 
 use super::settings::{accepted_action, OptionSpec, ALLOWED_ACTIONS};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::functions::Holder;
 use crate::analysis::statement::{allowed_actions, has_wildcard, is_full_wildcard};
 use crate::catalog::{catalog, AccessLevel, AccessLevelSummary, Action, Expansion};
 use crate::finding::{Applicability, Edit, Finding, Fix, RuleMeta, Severity};
@@ -37,6 +38,8 @@ impl Rule for ServiceWildcardAction {
         if cx.policy.kind != PolicyKind::Identity {
             return;
         }
+        let holder = Holder::of(cx.model, cx.policy);
+        let who = holder.noun();
         // Read/list-only partial wildcards of the statement, reported once at the end.
         let mut read_only: Vec<&PolicyValue> = Vec::new();
         for action in allowed_actions(statement) {
@@ -58,11 +61,11 @@ impl Rule for ServiceWildcardAction {
                     None => format!("action `{text}` grants every `{service}` action"),
                 };
                 let finding = Finding::new(&META, cx.policy.file, action.span, message);
-                match known_minimum(service) {
+                match known_minimum(service).filter(|_| holder == Holder::Function) {
                     Some(actions) => finding
                         .help(format!("a function needs only {} to write its own logs; list them and scope `Resource` to its log group", quoted(actions)))
                         .fix(replace_scalar_action(statement, action, actions)),
-                    None => finding.help(format!("list only the `{service}` actions the function calls")),
+                    None => finding.help(format!("list only the `{service}` actions {who} calls")),
                 }
             } else {
                 match expanded.as_deref() {
@@ -75,8 +78,10 @@ impl Rule for ServiceWildcardAction {
                     Some(actions) if actions.len() <= FEW => {
                         // A few actions, one of them at a higher access level than the
                         // other (`sqs:*QueueAttributes` reaching `SetQueueAttributes`).
-                        let names: Vec<String> =
-                            actions.iter().map(|a| format!("`{a}` ({})", a.access_level())).collect();
+                        let names: Vec<String> = actions
+                            .iter()
+                            .map(|a| format!("`{a}` ({})", a.access_level()))
+                            .collect();
                         Finding::new(
                             &META,
                             cx.policy.file,
@@ -84,7 +89,7 @@ impl Rule for ServiceWildcardAction {
                             format!("action `{text}` grants {}", names.join(" and ")),
                         )
                         .severity(Severity::Low)
-                        .help("name the actions the function calls; the pattern reaches a higher access level than its name suggests")
+                        .help(format!("name the actions {who} calls; the pattern reaches a higher access level than its name suggests"))
                     }
                     _ => {
                         let message = match grants {
@@ -95,7 +100,7 @@ impl Rule for ServiceWildcardAction {
                         };
                         Finding::new(&META, cx.policy.file, action.span, message)
                             .severity(Severity::Medium)
-                            .help("list the matching actions the function calls by name; new actions AWS adds later will match the pattern too")
+                            .help(format!("list the matching actions {who} calls by name; new actions AWS adds later will match the pattern too"))
                     }
                 }
             };
@@ -104,7 +109,10 @@ impl Rule for ServiceWildcardAction {
         if let Some(first) = read_only.first() {
             let patterns: Vec<String> = read_only.iter().map(|a| format!("`{}`", a.text)).collect();
             let message = if read_only.len() == 1 {
-                format!("read-only pattern {} grants actions by wildcard", patterns.join(""))
+                format!(
+                    "read-only pattern {} grants actions by wildcard",
+                    patterns.join("")
+                )
             } else {
                 format!(
                     "read-only patterns {} grant actions by wildcard",
@@ -124,7 +132,7 @@ impl Rule for ServiceWildcardAction {
             out.push(
                 Finding::new(&META, cx.policy.file, first.span, message)
                     .severity(Severity::Info)
-                    .help("these only read or list; name the actions the function calls if you want the policy to say exactly what it uses")
+                    .help(format!("these only read or list; name the actions {who} calls if you want the policy to say exactly what it uses"))
                     .accepted(accepted),
             );
         }

@@ -10,10 +10,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::functions::Holder;
 use crate::analysis::statement::{
     allowed_actions, has_wildcard, is_full_wildcard, scoped_severity,
 };
-use crate::catalog::{arn_is_effectively_wildcard, catalog, Action, ActionResource};
+use crate::catalog::{arn_is_star_equivalent, catalog, Action, ActionResource};
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::model::{PolicyKind, PolicyValue, Statement};
 
@@ -120,7 +121,7 @@ fn covered_by_wildcard_arn(
             .entry(r.arn_format.as_ptr() as usize)
             .or_insert_with(|| {
                 service.is_none_or(|s| r.arn_format.split(':').nth(2) == Some(s))
-                    && arn_is_effectively_wildcard(value, r.arn_format)
+                    && arn_is_star_equivalent(value, r.arn_format)
             })
     };
     scopable
@@ -176,7 +177,7 @@ fn covered_in_catalog(value: &str) -> Covered {
     let formats: HashSet<usize> = index
         .iter()
         .filter(|(_, (f, _))| service.is_none_or(|s| f.split(':').nth(2) == Some(s)))
-        .filter(|(_, (f, _))| matches_all || arn_is_effectively_wildcard(value, f))
+        .filter(|(_, (f, _))| matches_all || arn_is_star_equivalent(value, f))
         .map(|(key, _)| *key)
         .collect();
     let covers = |r: &ActionResource<'static>| formats.contains(&(r.arn_format.as_ptr() as usize));
@@ -285,8 +286,11 @@ impl Rule for WildcardResource {
             return;
         }
         let mut severity = scoped_severity(statement, META.severity);
-        let mut help = String::from(example_for(&granted.scopable));
-        if granted.scopable.iter().all(is_lambda_log_write_action)
+        let holder = Holder::of(cx.model, cx.policy);
+        let mut help = example_for(&granted.scopable, holder);
+        if holder == Holder::Role {
+            // Lambda-specific advice does not apply to an instance or deployment role.
+        } else if granted.scopable.iter().all(is_lambda_log_write_action)
             && wide.iter().all(|r| r.is_star() || is_all_logs_arn(&r.text))
         {
             // What AWSLambdaBasicExecutionRole itself grants (`arn:aws:logs:*:*:*`).
@@ -365,7 +369,7 @@ fn generated_child_of_named_parent(format: &str, resources: &crate::model::Value
             && resources.values.iter().any(|v| {
                 !v.is_star()
                     && crate::catalog::arn_matches_format(&v.text, parent)
-                    && !arn_is_effectively_wildcard(&v.text, parent)
+                    && !arn_is_star_equivalent(&v.text, parent)
             })
     })
 }
@@ -404,8 +408,15 @@ fn is_lambda_vpc_eni_action(action: &crate::catalog::Action<'_>) -> bool {
 }
 
 /// A concrete example of the ARNs to write, for the service the statement is about.
-fn example_for(scopable: &[crate::catalog::Action<'_>]) -> &'static str {
-    match scopable.first().map(|a| a.service()) {
+fn example_for(scopable: &[crate::catalog::Action<'_>], holder: Holder) -> String {
+    let service = scopable.first().map(|a| a.service());
+    if holder != Holder::Function {
+        return match service {
+            Some("logs") => "name the log groups it writes to, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:my-app:*\"".to_string(),
+            _ => format!("name the ARNs {} works on, e.g. \"arn:aws:s3:::my-bucket/*\"", holder.noun()),
+        };
+    }
+    match service {
         Some("logs") => "scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"",
         Some("dynamodb") => "name the tables, e.g. \"arn:aws:dynamodb:us-east-1:111122223333:table/Orders\" (and \"/index/*\" for its indexes)",
         Some("sqs") => "name the queues, e.g. \"arn:aws:sqs:us-east-1:111122223333:orders\"",
@@ -415,6 +426,7 @@ fn example_for(scopable: &[crate::catalog::Action<'_>]) -> &'static str {
         Some("lambda") => "name the functions, e.g. \"arn:aws:lambda:us-east-1:111122223333:function:my-function\"",
         _ => "name the ARNs the function works on, e.g. \"arn:aws:s3:::my-bucket/*\"",
     }
+    .to_string()
 }
 
 #[cfg(test)]
