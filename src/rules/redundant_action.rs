@@ -2,7 +2,7 @@
 //! `NotAction` list: `s3:GetObject` next to `s3:Get*`.
 
 use super::{rule_meta, PolicyCx, Rule};
-use crate::analysis::statement::{has_wildcard, is_full_wildcard};
+use crate::analysis::statement::{has_wildcard, is_broad_action_pattern, is_full_wildcard};
 use crate::catalog::glob_match_ci;
 use crate::finding::{Applicability, Edit, Finding, Fix, RuleMeta};
 use crate::model::{PolicyDocument, PolicyValue, Statement, ValueList};
@@ -127,6 +127,18 @@ impl Rule for RedundantAction {
                     value.text, outer.text
                 )
             };
+            // When the covering entry is itself too broad (`s3:*` in an Allow), deleting
+            // the named action would only hide what the statement actually needs.
+            if !list.negated && statement.is_allow() && is_broad_action_pattern(&outer.text) {
+                let message = format!("{message}; the wildcard is the broader problem");
+                out.push(
+                    Finding::new(&META, cx.policy.file, value.span, message).help(format!(
+                        "keep `{}` and narrow `{}` instead: the named action says what is needed, the wildcard grants more",
+                        value.text, outer.text
+                    )),
+                );
+                continue;
+            }
             let mut finding =
                 Finding::new(&META, cx.policy.file, value.span, message).help(format!(
                     "remove `{}`; the list means the same without it",
