@@ -292,13 +292,13 @@ mod tests {
           PolicyDocument:
             Version: '2012-10-17'
             Statement:
-              - Effect: Allow
+              - Effect: Deny
                 Action:
                   - logs:CreateLogStream # per invocation
                   - logs:*
                   - logs:PutLogEvents
                 Resource: '*'
-              - Effect: Allow
+              - Effect: Deny
                 Action: [sqs:ReceiveMessage, 'sqs:*', \"SQS:ReceiveMessage\"]
                 Resource: '*'
 ";
@@ -319,6 +319,20 @@ mod tests {
         let loaded = crate::load::load(0, &again, true).expect("loads");
         assert_eq!(loaded.model.policies.len(), 2);
         assert_eq!(loaded.model.policies[1].statements.len(), 2);
+    }
+
+    #[test]
+    fn no_removal_advice_when_the_covering_wildcard_is_too_broad() {
+        let policy = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["sqs:*", "sqs:SendMessage"], "Resource": "*"},
+  {"Effect": "Allow", "Action": ["s3:Get*", "s3:GetObject"], "Resource": "*"}]}"#;
+        let findings = lint("p.json", policy);
+        assert_eq!(findings.len(), 2);
+        assert!(findings[0].fix.is_none());
+        assert!(findings[0]
+            .message
+            .ends_with("the wildcard is the broader problem"));
+        assert!(findings[1].fix.is_some());
     }
 
     #[test]

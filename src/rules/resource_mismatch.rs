@@ -72,7 +72,7 @@ impl Rule for ResourceMismatch {
         let (not_arns, arns): (Vec<&PolicyValue>, Vec<&PolicyValue>) = resources
             .values
             .iter()
-            .partition(|r| r.resolved && !r.text.starts_with("arn:"));
+            .partition(|r| r.resolved && !r.text.starts_with("arn:") && !r.text.contains("${"));
         let granted: Vec<&PolicyValue> = allowed_actions(statement).collect();
         if !granted.is_empty() {
             for value in &not_arns {

@@ -61,7 +61,7 @@ impl Rule for ServiceWildcardAction {
                     None => format!("action `{text}` grants every `{service}` action"),
                 };
                 let finding = Finding::new(&META, cx.policy.file, action.span, message);
-                match known_minimum(service).filter(|_| holder == Holder::Function) {
+                match known_minimum(service).filter(|_| holder != Holder::Role) {
                     Some(actions) => finding
                         .help(format!("a function needs only {} to write its own logs; list them and scope `Resource` to its log group", quoted(actions)))
                         .fix(replace_scalar_action(statement, action, actions)),
