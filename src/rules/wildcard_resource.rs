@@ -288,15 +288,17 @@ impl Rule for WildcardResource {
         let mut severity = scoped_severity(statement, META.severity);
         let holder = Holder::of(cx.model, cx.policy);
         let mut help = example_for(&granted.scopable, holder);
-        if holder == Holder::Role {
-            // Lambda-specific advice does not apply to an instance or deployment role.
-        } else if granted.scopable.iter().all(is_lambda_log_write_action)
+        let lambda = holder != Holder::Role;
+        if granted.scopable.iter().all(is_lambda_log_write_action)
             && wide.iter().all(|r| r.is_star() || is_all_logs_arn(&r.text))
         {
-            // What AWSLambdaBasicExecutionRole itself grants (`arn:aws:logs:*:*:*`).
+            // What AWSLambdaBasicExecutionRole itself grants (`arn:aws:logs:*:*:*`); writing
+            // logs is low risk for any holder.
             severity = Severity::Low;
-            help = "this is what AWSLambdaBasicExecutionRole grants; to tighten it, scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"".to_string();
-        } else if granted.scopable.iter().all(is_lambda_vpc_eni_action) {
+            if lambda {
+                help = "this is what AWSLambdaBasicExecutionRole grants; to tighten it, scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"".to_string();
+            }
+        } else if lambda && granted.scopable.iter().all(is_lambda_vpc_eni_action) {
             // What AWSLambdaVPCAccessExecutionRole itself grants on `*`: scoping is possible
             // (subnets, security groups) but rarely done, so it is advice, not a warning.
             severity = Severity::Low;
@@ -383,15 +385,20 @@ fn is_lambda_log_write_action(action: &crate::catalog::Action<'_>) -> bool {
         )
 }
 
-/// `arn:aws:logs:*:*:*` and its spellings (`arn:${AWS::Partition}:logs:*:*:*`, `...:*`).
+/// `arn:aws:logs:*:*:*` and its spellings (`arn:${AWS::Partition}:logs:*:*:*`,
+/// `arn:aws:logs:*:*:log-group:*:*`): every segment after the service is a wildcard or
+/// names the resource type.
 fn is_all_logs_arn(value: &str) -> bool {
-    let mut parts = value.splitn(4, ':');
-    parts.next() == Some("arn")
-        && parts.next().is_some()
-        && parts.next() == Some("logs")
-        && parts
-            .next()
-            .is_some_and(|rest| rest.chars().all(|c| c == '*' || c == ':'))
+    let Some((partition, rest)) = value
+        .strip_prefix("arn:")
+        .and_then(|v| v.split_once(":logs:"))
+    else {
+        return false;
+    };
+    (!partition.contains(':') || partition == "${AWS::Partition}")
+        && rest.split(':').all(|segment| {
+            segment.chars().all(|c| c == '*') || matches!(segment, "log-group" | "log-stream")
+        })
 }
 
 /// The network-interface actions Lambda uses to attach a function to a VPC.
@@ -480,6 +487,25 @@ mod tests {
             covered_by_wildcard_arn("arn:aws:dynamodb:*:*:table/*", &table).len(),
             1
         );
+    }
+
+    #[test]
+    fn all_logs_arns_are_recognised() {
+        for value in [
+            "arn:aws:logs:*:*:*",
+            "arn:${AWS::Partition}:logs:*:*:*",
+            "arn:aws:logs:*:*:log-group:*:*",
+            "arn:aws:logs:*",
+        ] {
+            assert!(is_all_logs_arn(value), "{value}");
+        }
+        for value in [
+            "arn:aws:logs:*:*:log-group:/aws/lambda/fn:*",
+            "arn:aws:s3:::*",
+            "*",
+        ] {
+            assert!(!is_all_logs_arn(value), "{value}");
+        }
     }
 
     #[test]
