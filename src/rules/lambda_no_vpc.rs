@@ -248,6 +248,11 @@ impl Rule for LambdaNoVpc {
                 .find_map(|v| referenced_store(cx.model, &v.text));
             for action in policy_actions {
                 if let Some(store) = store_reached_by(&action.text) {
+                    // OpenSearch domains are public unless they have `VPCOptions`: only a
+                    // VPC-only domain of the template counts.
+                    if store == "OpenSearch" && named.is_none() {
+                        continue;
+                    }
                     stores.extend(named);
                     let reason = match named {
                         Some(s) => format!(
@@ -328,7 +333,8 @@ mod tests {
         );
         assert_eq!(findings[0].related.len(), 1);
         assert!(!run(|_| {}, &[&["rds-db:*"]]).is_empty());
-        assert!(!run(|_| {}, &[&["es:ESHttp*"]]).is_empty());
+        // A domain may be public: `es:ESHttp*` alone says nothing about a VPC.
+        assert!(run(|_| {}, &[&["es:ESHttp*"]]).is_empty());
         assert!(!run(|_| {}, &[&["elasticfilesystem:ClientMount"]]).is_empty());
     }
 
