@@ -22,7 +22,7 @@ const WILDCARD_ACTION: &str = r#"{
 const MEDIUM_ONLY: &str = r#"{
   "Version": "2012-10-17",
   "Statement": [
-    {"Sid": "Read", "Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::example-bucket/*"}
+    {"Sid": "Save", "Effect": "Allow", "Action": "s3:Put*", "Resource": "arn:aws:s3:::example-bucket/*"}
   ]
 }
 "#;
@@ -420,12 +420,12 @@ fn allowed_actions_accepts_listed_wildcards() {
         ("read.json", MEDIUM_ONLY),
         (
             "iamlint.toml",
-            "select = [\"IAM002\"]\n[rules.service-wildcard-action]\nallowed-actions = [\"S3:GET*\"]\n",
+            "select = [\"IAM002\"]\n[rules.service-wildcard-action]\nallowed-actions = [\"S3:PUT*\"]\n",
         ),
     ]);
     let out = iamlint(dir.path(), &["check", "--show-suppressed"]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
-    assert!(stdout(&out).contains("[rule-option: `s3:Get*` is in `allowed-actions`"));
+    assert!(stdout(&out).contains("[rule-option: `s3:Put*` is in `allowed-actions`"));
 }
 
 #[test]

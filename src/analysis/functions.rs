@@ -1,7 +1,7 @@
 //! What several Lambda rules ask of a function: settings shared by several functions, and
 //! the actions its policies allow.
 
-use crate::model::{Function, PolicyDocument, PolicyValue};
+use crate::model::{FileModel, Function, PolicyDocument, PolicyValue};
 use crate::source::Span;
 use crate::util::english::and_list;
 
@@ -69,6 +69,49 @@ pub fn allowed_actions_of<'a>(
     out
 }
 
+/// Who uses a policy's grants, for help texts: "list the actions the function calls" is
+/// wrong for an EC2 instance role, a CodeDeploy role or a human's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holder {
+    /// A role that at least one function of the model runs as.
+    Function,
+    /// A role no function of the model runs as.
+    Role,
+    /// A policy of no role (a standalone policy file).
+    Unknown,
+}
+
+impl Holder {
+    pub fn of(model: &FileModel, policy: &PolicyDocument) -> Holder {
+        let Some(index) = model.policies.iter().position(|p| std::ptr::eq(p, policy)) else {
+            return Holder::Unknown;
+        };
+        let mut roles = model
+            .roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.policies.contains(&index))
+            .peekable();
+        if roles.peek().is_none() {
+            return Holder::Unknown;
+        }
+        if roles.any(|(i, _)| model.functions_of_role(i).next().is_some()) {
+            Holder::Function
+        } else {
+            Holder::Role
+        }
+    }
+
+    /// "the function", "the role", "its holder".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Holder::Function => "the function",
+            Holder::Role => "the role",
+            Holder::Unknown => "its holder",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -91,5 +134,33 @@ mod tests {
             "logs:PutLogEvents"
         ));
         assert!(!crate::catalog::glob_match_ci("s3:*", "logs:PutLogEvents"));
+    }
+}
+
+#[cfg(test)]
+mod holder_tests {
+    use super::Holder;
+    use crate::model::testing::{allow, function_of_role, role};
+    use crate::model::FileModel;
+
+    #[test]
+    fn a_policy_is_held_by_a_function_a_role_or_nobody_known() {
+        let mut model = FileModel {
+            policies: vec![
+                allow(&[&["s3:GetObject"]]),
+                allow(&[&["ec2:DescribeInstances"]]),
+                allow(&[&["sns:Publish"]]),
+            ],
+            roles: vec![
+                role("FnRole", 10, vec![0]),
+                role("InstanceRole", 20, vec![1]),
+            ],
+            ..FileModel::default()
+        };
+        model.functions.push(function_of_role("Fn", 0, 30));
+        assert_eq!(Holder::of(&model, &model.policies[0]), Holder::Function);
+        assert_eq!(Holder::of(&model, &model.policies[1]), Holder::Role);
+        assert_eq!(Holder::of(&model, &model.policies[2]), Holder::Unknown);
+        assert_eq!(Holder::Role.noun(), "the role");
     }
 }

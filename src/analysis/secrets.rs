@@ -1,4 +1,7 @@
-//! Values whose shape gives them away as secrets, whatever the variable is called.
+//! Values whose shape gives them away as secrets, whatever the variable is called, and
+//! variable names that say a value is a secret.
+
+use crate::util::english::name_words;
 
 /// What a literal value is, when its shape gives it away as a secret whatever the
 /// variable is called. Returns a description for messages, never the value.
@@ -206,5 +209,238 @@ mod tests {
             "abcdefghijabcdefghijabcdefghijabcdefghij"
         ));
         assert!(!is_aws_secret_key_shape("short"));
+    }
+}
+
+// Environment variable names and values (`lambda-env-secret`, `lambda-env-no-kms`).
+
+/// Name words that mean the value is a secret.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "passphrase",
+    "secret",
+    "secrets",
+    "token",
+    "tokens",
+    "apikey",
+    "privatekey",
+    "accesskey",
+    "secretkey",
+    "signingkey",
+    "clientsecret",
+    "credential",
+    "credentials",
+    "creds",
+    "dbpass",
+];
+
+/// Longer words ending in these are secrets too (`DBPASSWORD`, `CSRFTOKEN`).
+const SECRET_SUFFIXES: &[&str] = &["password", "passwd", "secret", "token", "apikey"];
+
+/// `<word> KEY` pairs that name a secret (`API_KEY`, `PRIVATE_KEY`).
+const KEY_QUALIFIERS: &[&str] = &[
+    "api",
+    "private",
+    "access",
+    "secret",
+    "signing",
+    "encryption",
+    "master",
+    "auth",
+];
+
+/// A word that names a secret only when the value looks like one (`AUTH=cognito` is not).
+const WEAK_WORDS: &[&str] = &["auth", "authorization"];
+
+/// A word after the secret word that turns the name into a reference to, or a setting
+/// of, the secret: `SECRET_ARN`, `TOKEN_TABLE_NAME`, `PASSWORD_MIN_LENGTH`.
+const QUALIFIERS: &[&str] = &[
+    "arn",
+    "name",
+    "names",
+    "id",
+    "ids",
+    "path",
+    "param",
+    "parameter",
+    "parameters",
+    "ssm",
+    "secretsmanager",
+    "kms",
+    "ref",
+    "reference",
+    "location",
+    "source",
+    "store",
+    "table",
+    "bucket",
+    "queue",
+    "topic",
+    "stream",
+    "url",
+    "uri",
+    "endpoint",
+    "host",
+    "hostname",
+    "domain",
+    "issuer",
+    "audience",
+    "scope",
+    "scopes",
+    "header",
+    "cookie",
+    "field",
+    "file",
+    "filename",
+    "dir",
+    "prefix",
+    "suffix",
+    "region",
+    "type",
+    "mode",
+    "method",
+    "provider",
+    "enabled",
+    "enable",
+    "disabled",
+    "required",
+    "flag",
+    "version",
+    "format",
+    "algorithm",
+    "alg",
+    "ttl",
+    "expiry",
+    "expiration",
+    "expires",
+    "timeout",
+    "seconds",
+    "minutes",
+    "hours",
+    "days",
+    "ms",
+    "length",
+    "len",
+    "size",
+    "count",
+    "max",
+    "min",
+    "limit",
+    "interval",
+    "age",
+    "retries",
+    "attempts",
+    "policy",
+    "rotation",
+    "schedule",
+    "pattern",
+    "regex",
+    "lambda",
+    "function",
+    "role",
+];
+
+/// How a variable's name marks it as a secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameSignal {
+    Strong,
+    Weak,
+}
+
+/// How strongly a variable name says "secret"; `extra` are the configured extra words.
+pub fn name_signal(name: &str, extra: &[String]) -> Option<NameSignal> {
+    let words = name_words(name);
+    let is_secret_word = |i: usize| {
+        let word = words[i].as_str();
+        SECRET_WORDS.contains(&word)
+            || extra.iter().any(|e| e.eq_ignore_ascii_case(word))
+            || SECRET_SUFFIXES
+                .iter()
+                .any(|s| word.len() > s.len() && word.ends_with(s))
+            || (word == "key" && i > 0 && KEY_QUALIFIERS.contains(&words[i - 1].as_str()))
+    };
+    let last_secret = (0..words.len()).rev().find(|&i| is_secret_word(i));
+    let last_weak = (0..words.len())
+        .rev()
+        .find(|&i| WEAK_WORDS.contains(&words[i].as_str()));
+    let (at, signal) = match (last_secret, last_weak) {
+        (Some(s), _) => (s, NameSignal::Strong),
+        (None, Some(w)) => (w, NameSignal::Weak),
+        (None, None) => return None,
+    };
+    if words[at + 1..]
+        .iter()
+        .any(|w| QUALIFIERS.contains(&w.as_str()))
+    {
+        return None;
+    }
+    Some(signal)
+}
+
+/// Values that cannot be a secret whatever the name: empty, a switch, or a pointer to
+/// where the secret is kept (an ARN, an SSM parameter path, a reference placeholder).
+pub fn is_reference_or_setting(value: &str) -> bool {
+    let value = value.trim();
+    let lower = value.to_ascii_lowercase();
+    value.is_empty()
+        || matches!(
+            lower.as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "enabled" | "disabled" | "none"
+        )
+        || lower.starts_with("arn:")
+        || lower.starts_with("alias/")
+        || lower.contains("{{resolve:")
+        || (value.starts_with("${") && value.ends_with('}'))
+        || (value.starts_with('/')
+            && value.len() > 1
+            && !value.contains(char::is_whitespace)
+            && value[1..].contains('/'))
+        || is_url_without_credentials(value)
+}
+
+fn is_url_without_credentials(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !value.contains(char::is_whitespace)
+        && secret_shape(value).is_none()
+        && !value.contains('@')
+}
+
+/// For names that are only weakly secret (`AUTH`): the value must look like a credential,
+/// not a word such as `cognito` or `AWS_IAM`.
+pub fn looks_like_credential(value: &str) -> bool {
+    let value = value.trim();
+    if value.starts_with("Basic ") || value.starts_with("Bearer ") {
+        return true;
+    }
+    let classes = [
+        value.bytes().any(|b| b.is_ascii_uppercase()),
+        value.bytes().any(|b| b.is_ascii_lowercase()),
+        value.bytes().any(|b| b.is_ascii_digit()),
+        value
+            .bytes()
+            .any(|b| !b.is_ascii_alphanumeric() && b != b'_'),
+    ];
+    value.len() >= 8
+        && !value.contains(char::is_whitespace)
+        && classes.iter().filter(|&&c| c).count() >= 2
+}
+
+/// Does the variable hold something worth a customer managed key: a value of a secret's
+/// shape, or a secret's name (`DB_PASSWORD`, `API_KEY`) with a value that is not a pointer
+/// to where the secret is kept? A value computed at deploy time (`{{resolve:...}}`, a
+/// parameter) ends up in the configuration as plain text, so it counts.
+pub fn env_var_is_sensitive(name: &str, literal: Option<&str>, extra: &[String]) -> bool {
+    if literal.is_some_and(|v| secret_shape(v).is_some()) {
+        return true;
+    }
+    let pointer = |v: &str| is_reference_or_setting(v) && !v.contains("{{resolve:");
+    match name_signal(name, extra) {
+        Some(NameSignal::Strong) => !literal.is_some_and(pointer),
+        Some(NameSignal::Weak) => literal.is_some_and(|v| !pointer(v) && looks_like_credential(v)),
+        None => false,
     }
 }

@@ -96,3 +96,56 @@ pub fn scoped_severity(
         severity
     }
 }
+
+/// Is an action pattern broad enough to be a problem of its own: `*`, a whole service
+/// (`s3:*`), or a pattern reaching write, permissions-management or tagging actions,
+/// unless it matches only one or two actions of one access level (`sqs:SendMessage*`).
+/// Read/list-only patterns (`s3:Get*`) and unknown ones are not.
+pub fn is_broad_action_pattern(pattern: &str) -> bool {
+    use crate::catalog::{catalog, AccessLevel, Expansion};
+    if is_full_wildcard(pattern) {
+        return true;
+    }
+    if !has_wildcard(pattern) {
+        return false;
+    }
+    if pattern.split_once(':').is_some_and(|(_, name)| name == "*") {
+        return true;
+    }
+    let Expansion::Actions(actions) = catalog().expand(pattern) else {
+        return false;
+    };
+    let Some(first) = actions.first() else {
+        return false;
+    };
+    let one_level = actions
+        .iter()
+        .all(|a| a.access_level() == first.access_level());
+    if actions.len() <= 2 && one_level {
+        return false;
+    }
+    actions
+        .iter()
+        .any(|a| !matches!(a.access_level(), AccessLevel::List | AccessLevel::Read))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_broad_action_pattern;
+
+    #[test]
+    fn broad_patterns_are_told_from_narrow_ones() {
+        for broad in ["*", "s3:*", "SQS:*", "s3:Put*", "dynamodb:*Item"] {
+            assert!(is_broad_action_pattern(broad), "{broad}");
+        }
+        for narrow in [
+            "s3:GetObject",
+            "s3:Get*",
+            "sqs:SendMessage*",
+            "sqs:Delete*",
+            "nosuch:Thing*",
+        ] {
+            assert!(!is_broad_action_pattern(narrow), "{narrow}");
+        }
+    }
+}

@@ -39,14 +39,33 @@ pub fn arn_matches_format(arn: &str, format: &str) -> bool {
 
 /// Does the policy value cover every ARN of `format`, scoping nothing below the
 /// account? `arn:aws:s3:::*` for buckets, `arn:aws:dynamodb:*:*:table/*` for tables.
-/// Literal partition, region and account values still count as "every" (a function's
-/// resources live in its own account anyway); a placeholder in the resource part does
-/// not, since it names one resource.
+/// Literal partition, region and account values still count as "every" (what a holder
+/// can reach in its own account); a placeholder in the resource part does not, since it
+/// names one resource. [`arn_is_star_equivalent`] is the stricter reading.
 pub fn arn_is_effectively_wildcard(arn: &str, format: &str) -> bool {
+    covers_format(arn, format, false)
+}
+
+/// Is the policy value effectively `*` for `format`, as parliament defines it: is every
+/// segment that identifies the account or the resource a wildcard? A literal partition
+/// or Region still counts as "every", but a written-out account
+/// (`arn:aws:ec2:us-east-1:123456789012:instance/*`) or a placeholder for one
+/// (`${AWS::AccountId}`) is a scope: it names one account.
+pub fn arn_is_star_equivalent(arn: &str, format: &str) -> bool {
+    covers_format(arn, format, true)
+}
+
+fn covers_format(arn: &str, format: &str, account_must_be_wildcard: bool) -> bool {
     let policy = policy_tokens(arn);
     let format = format_tokens(format);
     let mut memo = vec![None; (policy.len() + 1) * (format.len() + 1)];
-    covers(&policy, &format, 0, 0, &mut memo)
+    let mut search = Cover {
+        policy: &policy,
+        format: &format,
+        account_must_be_wildcard,
+        memo: &mut memo,
+    };
+    search.covers(0, 0)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -91,7 +110,12 @@ enum PTok {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum FTok {
     Lit(char),
-    Var { class: Class, head: bool },
+    /// `account`: the account segment of the head, which only a wildcard covers.
+    Var {
+        class: Class,
+        head: bool,
+        account: bool,
+    },
     Star,
 }
 
@@ -166,6 +190,7 @@ fn format_tokens(format: &str) -> Vec<FTok> {
             out.push(FTok::Var {
                 class: Class::Any,
                 head: colons < 5,
+                account: colons == 4,
             });
             rest = &rest[len + 1..];
             continue;
@@ -183,7 +208,7 @@ fn format_tokens(format: &str) -> Vec<FTok> {
     let last = out.len().saturating_sub(1);
     for i in 0..out.len() {
         let next = out.get(i + 1).copied();
-        if let FTok::Var { class, head } = &mut out[i] {
+        if let FTok::Var { class, head, .. } = &mut out[i] {
             *class = if *head {
                 Class::NotColon
             } else if i == last {
@@ -260,45 +285,57 @@ fn intersects(a: &[Unit], b: &[Unit]) -> bool {
 }
 
 /// Can `policy[i..]` match every string `format[j..]` stands for?
-fn covers(policy: &[PTok], format: &[FTok], i: usize, j: usize, memo: &mut [Option<bool>]) -> bool {
-    let key = i * (format.len() + 1) + j;
-    if let Some(known) = memo[key] {
-        return known;
-    }
-    let result = match (policy.get(i), format.get(j)) {
-        (None, next) => next.is_none(),
-        (Some(PTok::Star), next) => {
-            covers(policy, format, i + 1, j, memo)
-                || (next.is_some() && covers(policy, format, i, j + 1, memo))
+struct Cover<'a> {
+    policy: &'a [PTok],
+    format: &'a [FTok],
+    account_must_be_wildcard: bool,
+    memo: &'a mut [Option<bool>],
+}
+
+impl Cover<'_> {
+    fn covers(&mut self, i: usize, j: usize) -> bool {
+        let (policy, format) = (self.policy, self.format);
+        let key = i * (format.len() + 1) + j;
+        if let Some(known) = self.memo[key] {
+            return known;
         }
-        (Some(PTok::SegStar), next) => {
-            covers(policy, format, i + 1, j, memo)
-                || (next.is_some_and(|t| *t != FTok::Lit(':'))
-                    && covers(policy, format, i, j + 1, memo))
-        }
-        (Some(_), None) => false,
-        (Some(p), Some(FTok::Lit(c))) => {
-            (*p == PTok::AnyOne || *p == PTok::Lit(*c))
-                && covers(policy, format, i + 1, j + 1, memo)
-        }
-        // A head value (partition, region, account) may be written out: any run of
-        // non-wildcard text up to the next colon.
-        (Some(_), Some(FTok::Var { head: true, .. })) => {
-            let mut k = i;
-            let mut found = false;
-            while !found
-                && policy
-                    .get(k)
-                    .is_some_and(|t| !matches!(t, PTok::Star | PTok::SegStar | PTok::Lit(':')))
-            {
-                k += 1;
-                found = covers(policy, format, k, j + 1, memo);
+        let result = match (policy.get(i), format.get(j)) {
+            (None, next) => next.is_none(),
+            (Some(PTok::Star), next) => {
+                self.covers(i + 1, j) || (next.is_some() && self.covers(i, j + 1))
             }
-            found
-        }
-        // Resource names and format wildcards are only covered by `*`.
-        (Some(_), Some(_)) => false,
-    };
-    memo[key] = Some(result);
-    result
+            (Some(PTok::SegStar), next) => {
+                self.covers(i + 1, j)
+                    || (next.is_some_and(|t| *t != FTok::Lit(':')) && self.covers(i, j + 1))
+            }
+            (Some(_), None) => false,
+            (Some(p), Some(FTok::Lit(c))) => {
+                (*p == PTok::AnyOne || *p == PTok::Lit(*c)) && self.covers(i + 1, j + 1)
+            }
+            // In the strict reading the account is covered only by a wildcard (handled
+            // above): a written-out account or a placeholder for one scopes the value.
+            (Some(_), Some(FTok::Var { account: true, .. })) if self.account_must_be_wildcard => {
+                false
+            }
+            // A head value (partition, Region) may be written out: any run of non-wildcard
+            // text up to the next colon.
+            (Some(_), Some(FTok::Var { head: true, .. })) => {
+                let mut k = i;
+                let mut found = false;
+                while !found
+                    && policy
+                        .get(k)
+                        .is_some_and(|t| !matches!(t, PTok::Star | PTok::SegStar | PTok::Lit(':')))
+                {
+                    k += 1;
+                    found = self.covers(k, j + 1);
+                }
+                found
+            }
+            // Resource names and format wildcards are only covered by `*`.
+            (Some(_), Some(_)) => false,
+        };
+        self.memo[key] = Some(result);
+        result
+    }
 }

@@ -21,7 +21,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 pub use access::{AccessLevel, AccessLevelSummary};
-pub use arn::{arn_is_effectively_wildcard, arn_matches_format};
+pub use arn::{arn_is_effectively_wildcard, arn_is_star_equivalent, arn_matches_format};
 pub use condition::{ConditionKey, ConditionType};
 
 use blob::{partition_point, search, Blob, Rec};

@@ -526,6 +526,26 @@ fn arn_effectively_wildcard() {
         "arn:aws:dynamodb:us-east-1:123456789012:table/*",
         TABLE
     ));
+    // The strict reading: a written-out account (or a placeholder for one) scopes the
+    // value to that account; a literal Region does not.
+    assert!(!arn_is_star_equivalent(
+        "arn:aws:dynamodb:us-east-1:123456789012:table/*",
+        TABLE
+    ));
+    assert!(!arn_is_star_equivalent(
+        "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*",
+        TABLE
+    ));
+    assert!(arn_is_star_equivalent(
+        "arn:aws:dynamodb:us-east-1:*:table/*",
+        TABLE
+    ));
+    assert!(arn_is_star_equivalent("arn:aws:s3:::*", BUCKET));
+    assert!(arn_is_star_equivalent("arn:aws:logs:*:*:*", LOG_STREAM));
+    assert!(!arn_is_star_equivalent(
+        "arn:aws:ec2:us-east-1:123456789012:instance/*",
+        "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}"
+    ));
     assert!(arn_is_effectively_wildcard("arn:aws:dynamodb:*:*:*", TABLE));
     assert!(!arn_is_effectively_wildcard(
         "arn:aws:dynamodb:*:*:table/Books",

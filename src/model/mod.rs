@@ -17,6 +17,20 @@ pub struct FileModel {
     pub functions: Vec<Function>,
     pub roles: Vec<Role>,
     pub permissions: Vec<LambdaPermission>,
+    /// Template resources that live inside a VPC (databases, caches, file systems,
+    /// VPC-only search domains), which a function can only reach from the VPC.
+    pub vpc_stores: Vec<VpcStore>,
+}
+
+/// A template resource that lives inside a VPC.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VpcStore {
+    pub file: crate::source::FileId,
+    pub logical_id: String,
+    /// What it is, for messages: `RDS DB instance`, `ElastiCache cluster`.
+    pub kind: &'static str,
+    /// The resource's logical id key.
+    pub span: crate::source::Span,
 }
 
 impl FileModel {

@@ -2,7 +2,9 @@
 
 use super::{rule_meta, ModelCx, Rule};
 use crate::analysis::functions::{functions_phrase, group_by_span};
+use crate::analysis::secrets::env_var_is_sensitive;
 use crate::finding::{Finding, RuleMeta};
+use crate::model::{EnvValue, EnvVar};
 
 pub struct LambdaEnvNoKms;
 
@@ -24,23 +26,37 @@ impl Rule for LambdaEnvNoKms {
         let items = model
             .functions
             .iter()
-            .filter(|f| !f.environment.is_empty() && f.kms_key.is_none())
-            .map(|f| (f.environment_span.unwrap_or(f.span), f, ()));
-        for (span, functions, ()) in group_by_span(items) {
+            .filter(|f| f.kms_key.is_none())
+            .filter_map(|f| {
+                let first = f.environment.iter().find(|v| is_sensitive(v))?;
+                Some((f.environment_span.unwrap_or(f.span), f, first))
+            });
+        for (span, functions, first) in group_by_span(items) {
             out.push(
                 Finding::new(
                     &META,
                     functions[0].file,
                     span,
                     format!(
-                        "the environment variables of {} are encrypted only with the AWS managed key `aws/lambda`",
-                        functions_phrase(&functions)
+                        "the environment variables of {} (among them `{}`) are encrypted only with the AWS managed key `aws/lambda`",
+                        functions_phrase(&functions),
+                        first.name.value
                     ),
                 )
                 .help(format!("{} and allow the function's role `kms:Decrypt` on it", functions[0].origin.dialect.kms_key)),
             );
         }
     }
+}
+
+/// A variable whose name or value looks like a secret: resource names, ARNs and stack
+/// names gain nothing from a customer managed key.
+fn is_sensitive(var: &EnvVar) -> bool {
+    let literal = match &var.value {
+        EnvValue::Literal(text) | EnvValue::DynamicReference(text) => Some(text.as_str()),
+        EnvValue::Parameter { .. } | EnvValue::Expression(_) => None,
+    };
+    env_var_is_sensitive(&var.name.value, literal, &[])
 }
 
 #[cfg(test)]
@@ -66,7 +82,7 @@ mod tests {
         let findings = run(|f| {
             f.environment = vec![
                 literal("TABLE_NAME", "orders", 100),
-                literal("STAGE", "prod", 130),
+                literal("DB_PASSWORD", "hunter2hunter2", 130),
             ];
             f.environment_span = Some(span(90, 60));
         });
@@ -74,8 +90,24 @@ mod tests {
         assert_eq!(findings[0].span, span(90, 60));
         assert_eq!(
             findings[0].message,
-            "the environment variables of function `Api` are encrypted only with the AWS managed key `aws/lambda`"
+            "the environment variables of function `Api` (among them `DB_PASSWORD`) are encrypted only with the AWS managed key `aws/lambda`"
         );
+    }
+
+    #[test]
+    fn names_arns_and_settings_are_not_sensitive() {
+        assert!(run(|f| {
+            f.environment = vec![
+                literal("TABLE_NAME", "orders", 100),
+                literal(
+                    "SECRET_ARN",
+                    "arn:aws:secretsmanager:us-east-1:111122223333:secret:db",
+                    120,
+                ),
+                literal("STAGE", "prod", 140),
+            ];
+        })
+        .is_empty());
     }
 
     #[test]

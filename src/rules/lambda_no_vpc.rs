@@ -1,10 +1,10 @@
 //! A function that talks to a VPC data store but is not attached to a VPC.
 
 use super::{rule_meta, FunctionCx, Rule};
-use crate::analysis::functions::allowed_actions_of;
+use crate::analysis::statement::allowed_actions;
 use crate::catalog::glob_match_ci;
 use crate::finding::{Finding, RuleMeta};
-use crate::model::{EnvValue, Related};
+use crate::model::{EnvValue, FileModel, PolicyValue, Related, VpcStore};
 use crate::source::Span;
 use crate::util::english::name_words;
 
@@ -29,7 +29,6 @@ const DATA_PLANE_ACTIONS: &[(&str, &str)] = &[
     ("redshift:GetClusterCredentialsWithIAM", "Redshift"),
     ("redshift-serverless:GetCredentials", "Redshift Serverless"),
     ("neptune-db:connect", "Neptune"),
-    ("kafka-cluster:Connect", "MSK"),
     ("elasticfilesystem:ClientMount", "EFS"),
     ("elasticfilesystem:ClientWrite", "EFS"),
     ("elasticfilesystem:ClientRootAccess", "EFS"),
@@ -51,7 +50,10 @@ const DATA_PLANE_ACTIONS: &[(&str, &str)] = &[
 ];
 
 /// Services whose every action is data plane, so `service:*` counts too.
-const ALL_DATA_PLANE: &[&str] = &["rds-db", "neptune-db", "kafka-cluster"];
+/// `kafka-cluster:*` is left out: Lambda's MSK event source mapping polls the cluster with
+/// the function's role from the cluster's own VPC, so those permissions do not mean the
+/// function code connects to it.
+const ALL_DATA_PLANE: &[&str] = &["rds-db", "neptune-db"];
 
 /// Endpoint host labels (`<x>.<region>.<label>.amazonaws.com`) of VPC-only stores.
 const ENDPOINT_LABELS: &[(&str, &str)] = &[
@@ -147,6 +149,16 @@ fn store_reached_by(action: &str) -> Option<&'static str> {
         .map(|(_, store)| *store)
 }
 
+/// The in-template VPC store a value references (`${OrdersDb.Endpoint.Address}`,
+/// `${OrdersDb}`), if any.
+fn referenced_store<'m>(model: &'m FileModel, text: &str) -> Option<&'m VpcStore> {
+    text.split("${").skip(1).find_map(|part| {
+        let (inner, _) = part.split_once('}')?;
+        let logical_id = inner.split('.').next()?;
+        model.vpc_stores.iter().find(|s| s.logical_id == logical_id)
+    })
+}
+
 /// The article for a store: "an `RDS/Aurora` endpoint", "a `MemoryDB` endpoint".
 fn article(store: &str) -> &'static str {
     if store.starts_with("RDS")
@@ -176,8 +188,27 @@ impl Rule for LambdaNoVpc {
             return;
         }
         let mut triggers = Vec::new();
+        let mut stores: Vec<&VpcStore> = Vec::new();
         for var in &function.environment {
             let name = &var.name.value;
+            // A reference to a store of the template (`!GetAtt OrdersDb.Endpoint.Address`).
+            let store = match &var.value {
+                EnvValue::Expression(text) | EnvValue::Literal(text) => {
+                    referenced_store(cx.model, text)
+                }
+                _ => None,
+            };
+            if let Some(store) = store {
+                stores.push(store);
+                triggers.push(Trigger {
+                    reason: format!(
+                        "environment variable `{name}` references the {} `{}`",
+                        store.kind, store.logical_id
+                    ),
+                    span: var.value_span,
+                });
+                continue;
+            }
             let in_value = match &var.value {
                 EnvValue::Literal(text) | EnvValue::Expression(text) => endpoint_in(text),
                 _ => None,
@@ -202,12 +233,39 @@ impl Rule for LambdaNoVpc {
                 });
             }
         }
-        for action in allowed_actions_of(cx.model.function_policies(function)).values {
-            if let Some(store) = store_reached_by(&action.text) {
-                triggers.push(Trigger {
-                    reason: format!("its role allows `{}` ({store})", action.text),
-                    span: action.span,
-                });
+        for statement in cx
+            .model
+            .function_policies(function)
+            .flat_map(|p| p.allow_statements())
+        {
+            let policy_actions: Vec<&PolicyValue> = allowed_actions(statement).collect();
+            // A resource of the statement that is a store of the template.
+            let named = statement
+                .resource
+                .iter()
+                .filter(|r| !r.negated)
+                .flat_map(|r| r.values.iter())
+                .find_map(|v| referenced_store(cx.model, &v.text));
+            for action in policy_actions {
+                if let Some(store) = store_reached_by(&action.text) {
+                    // OpenSearch domains are public unless they have `VPCOptions`: only a
+                    // VPC-only domain of the template counts.
+                    if store == "OpenSearch" && named.is_none() {
+                        continue;
+                    }
+                    stores.extend(named);
+                    let reason = match named {
+                        Some(s) => format!(
+                            "its role allows `{}` on the {} `{}`",
+                            action.text, s.kind, s.logical_id
+                        ),
+                        None => format!("its role allows `{}` ({store})", action.text),
+                    };
+                    triggers.push(Trigger {
+                        reason,
+                        span: action.span,
+                    });
+                }
             }
         }
         let Some(first) = triggers.first() else {
@@ -234,6 +292,11 @@ impl Rule for LambdaNoVpc {
                 label: t.reason.clone(),
                 file: function.file,
                 span: t.span,
+            }))
+            .related(stores.iter().map(|s| Related {
+                label: format!("{} `{}`", s.kind, s.logical_id),
+                file: s.file,
+                span: s.span,
             })),
         );
     }
@@ -270,7 +333,8 @@ mod tests {
         );
         assert_eq!(findings[0].related.len(), 1);
         assert!(!run(|_| {}, &[&["rds-db:*"]]).is_empty());
-        assert!(!run(|_| {}, &[&["es:ESHttp*"]]).is_empty());
+        // A domain may be public: `es:ESHttp*` alone says nothing about a VPC.
+        assert!(run(|_| {}, &[&["es:ESHttp*"]]).is_empty());
         assert!(!run(|_| {}, &[&["elasticfilesystem:ClientMount"]]).is_empty());
     }
 

@@ -2,7 +2,7 @@
 //! `NotAction` list: `s3:GetObject` next to `s3:Get*`.
 
 use super::{rule_meta, PolicyCx, Rule};
-use crate::analysis::statement::{has_wildcard, is_full_wildcard};
+use crate::analysis::statement::{has_wildcard, is_broad_action_pattern, is_full_wildcard};
 use crate::catalog::glob_match_ci;
 use crate::finding::{Applicability, Edit, Finding, Fix, RuleMeta};
 use crate::model::{PolicyDocument, PolicyValue, Statement, ValueList};
@@ -127,6 +127,18 @@ impl Rule for RedundantAction {
                     value.text, outer.text
                 )
             };
+            // When the covering entry is itself too broad (`s3:*` in an Allow), deleting
+            // the named action would only hide what the statement actually needs.
+            if !list.negated && statement.is_allow() && is_broad_action_pattern(&outer.text) {
+                let message = format!("{message}; the wildcard is the broader problem");
+                out.push(
+                    Finding::new(&META, cx.policy.file, value.span, message).help(format!(
+                        "keep `{}` and narrow `{}` instead: the named action says what is needed, the wildcard grants more",
+                        value.text, outer.text
+                    )),
+                );
+                continue;
+            }
             let mut finding =
                 Finding::new(&META, cx.policy.file, value.span, message).help(format!(
                     "remove `{}`; the list means the same without it",
@@ -280,13 +292,13 @@ mod tests {
           PolicyDocument:
             Version: '2012-10-17'
             Statement:
-              - Effect: Allow
+              - Effect: Deny
                 Action:
                   - logs:CreateLogStream # per invocation
                   - logs:*
                   - logs:PutLogEvents
                 Resource: '*'
-              - Effect: Allow
+              - Effect: Deny
                 Action: [sqs:ReceiveMessage, 'sqs:*', \"SQS:ReceiveMessage\"]
                 Resource: '*'
 ";
@@ -307,6 +319,20 @@ mod tests {
         let loaded = crate::load::load(0, &again, true).expect("loads");
         assert_eq!(loaded.model.policies.len(), 2);
         assert_eq!(loaded.model.policies[1].statements.len(), 2);
+    }
+
+    #[test]
+    fn no_removal_advice_when_the_covering_wildcard_is_too_broad() {
+        let policy = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["sqs:*", "sqs:SendMessage"], "Resource": "*"},
+  {"Effect": "Allow", "Action": ["s3:Get*", "s3:GetObject"], "Resource": "*"}]}"#;
+        let findings = lint("p.json", policy);
+        assert_eq!(findings.len(), 2);
+        assert!(findings[0].fix.is_none());
+        assert!(findings[0]
+            .message
+            .ends_with("the wildcard is the broader problem"));
+        assert!(findings[1].fix.is_some());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! `bucket/*`).
 
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::functions::Holder;
 use crate::analysis::statement::{allowed_actions, has_wildcard};
 use crate::catalog::{arn_matches_format, catalog};
 use crate::finding::{Finding, RuleMeta};
@@ -66,8 +67,31 @@ impl Rule for ResourceMismatch {
         {
             return;
         }
+        // A literal that is not an ARN (`my-sns-arn`, a placeholder left in) is a malformed
+        // resource: say that once per value instead of "matches nothing" once per action.
+        let (not_arns, arns): (Vec<&PolicyValue>, Vec<&PolicyValue>) = resources
+            .values
+            .iter()
+            .partition(|r| r.resolved && !r.text.starts_with("arn:") && !r.text.contains("${"));
+        let granted: Vec<&PolicyValue> = allowed_actions(statement).collect();
+        if !granted.is_empty() {
+            for value in &not_arns {
+                out.push(
+                    Finding::new(
+                        &META,
+                        cx.policy.file,
+                        value.span,
+                        format!("resource `{}` is not an ARN, so the statement grants nothing on it", value.text),
+                    )
+                    .help("replace it with the ARN of the resource (`arn:<partition>:<service>:<region>:<account>:<resource>`); a placeholder left in a copied policy matches nothing"),
+                );
+            }
+        }
+        if arns.is_empty() {
+            return;
+        }
         let cat = catalog();
-        for value in allowed_actions(statement).filter(|v| !has_wildcard(&v.text)) {
+        for value in granted.into_iter().filter(|v| !has_wildcard(&v.text)) {
             let Some(action) = cat.action(&value.text) else {
                 continue; // `unknown-action` business
             };
@@ -78,7 +102,7 @@ impl Rule for ResourceMismatch {
             if types.is_empty() {
                 continue; // takes only `*`
             }
-            let fits = resources.values.iter().any(|r| {
+            let fits = arns.iter().any(|r| {
                 types
                     .iter()
                     .any(|t| arn_matches_format(&r.text, t.arn_format))
@@ -98,18 +122,44 @@ impl Rule for ResourceMismatch {
                 expected.push_str(&format!(" (or {more} other resource types)"));
             }
             let names: Vec<&str> = types.iter().take(FORMATS).map(|t| t.name).collect();
+            // ARNs of other services only (`s3:GetObject` on a DynamoDB table): say so.
+            let services: Vec<&str> = arns
+                .iter()
+                .filter_map(|r| r.text.split(':').nth(2))
+                .filter(|s| !s.is_empty() && !s.contains(['*', '?', '$']))
+                .collect();
+            let other_service = services.len() == arns.len()
+                && services
+                    .iter()
+                    .all(|s| !s.eq_ignore_ascii_case(action.service()));
+            let which = if other_service {
+                let mut distinct: Vec<String> = Vec::new();
+                for s in &services {
+                    let quoted = format!("`{s}`");
+                    if !distinct.contains(&quoted) {
+                        distinct.push(quoted);
+                    }
+                }
+                format!(
+                    "none of the statement's resources, which are {} ARNs",
+                    distinct.join(" and ")
+                )
+            } else {
+                "none of the statement's resources".to_string()
+            };
             out.push(
                 Finding::new(
                     &META,
                     cx.policy.file,
                     value.span,
                     format!(
-                        "action `{action}` matches none of the statement's resources, so it is granted on nothing; it acts on {expected}"
+                        "action `{action}` matches {which}, so it is granted on nothing; it acts on {expected}"
                     ),
                 )
                 .help(format!(
-                    "add the ARN of the {} the function uses, or move `{action}` to a statement with such ARNs",
-                    names.join(" or ")
+                    "add the ARN of the {} {} uses, or move `{action}` to a statement with such ARNs",
+                    names.join(" or "),
+                    Holder::of(cx.model, cx.policy).noun()
                 )),
             );
         }

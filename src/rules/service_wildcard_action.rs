@@ -3,10 +3,11 @@
 use super::settings::{accepted_action, OptionSpec, ALLOWED_ACTIONS};
 use super::{rule_meta, PolicyCx, Rule};
 use crate::analysis::evidence::{repeats_basic_execution, BASIC_EXECUTION};
+use crate::analysis::functions::Holder;
 use crate::analysis::statement::{allowed_actions, has_wildcard, is_full_wildcard};
-use crate::catalog::{catalog, AccessLevelSummary, Expansion};
+use crate::catalog::{catalog, AccessLevel, AccessLevelSummary, Action, Expansion};
 use crate::finding::{Applicability, Edit, Finding, Fix, RuleMeta, Severity};
-use crate::model::Statement;
+use crate::model::{PolicyKind, PolicyValue, Statement};
 
 pub struct ServiceWildcardAction;
 
@@ -33,6 +34,15 @@ impl Rule for ServiceWildcardAction {
         statement: &Statement,
         out: &mut Vec<Finding>,
     ) {
+        // A resource policy (a key policy, a queue policy) is scoped by the resource it is
+        // attached to, and a boundary only limits: neither grants actions on everything.
+        if cx.policy.kind != PolicyKind::Identity {
+            return;
+        }
+        let holder = Holder::of(cx.model, cx.policy);
+        let who = holder.noun();
+        // Read/list-only partial wildcards of the statement, reported once at the end.
+        let mut read_only: Vec<&PolicyValue> = Vec::new();
         for action in allowed_actions(statement) {
             let text = action.text.as_str();
             if is_full_wildcard(text) || !has_wildcard(text) {
@@ -41,41 +51,109 @@ impl Rule for ServiceWildcardAction {
             let (service, name) = text.split_once(':').unwrap_or(("", text));
             // What the pattern grants today, when the catalog knows it (an unknown service
             // or a pattern matching nothing is `unknown-service`/`unknown-action` business).
-            let grants = match catalog().expand(text) {
-                Expansion::Actions(actions) if !actions.is_empty() => {
-                    Some(AccessLevelSummary::of(&actions))
-                }
+            let expanded = match catalog().expand(text) {
+                Expansion::Actions(actions) if !actions.is_empty() => Some(actions),
                 _ => None,
             };
+            let grants = expanded.as_deref().map(AccessLevelSummary::of);
             let finding = if name == "*" {
                 let message = match grants {
                     Some(summary) => format!("action `{text}` grants {summary}"),
                     None => format!("action `{text}` grants every `{service}` action"),
                 };
                 let finding = Finding::new(&META, cx.policy.file, action.span, message);
-                match known_minimum(service) {
+                match known_minimum(service).filter(|_| holder != Holder::Role) {
                     Some(_) if repeats_basic_execution(cx.model, cx.policy) => finding
                         .help(format!("the role already has `{BASIC_EXECUTION}`, which lets the function write its own logs; remove this policy"))
                         .fix(remove_policy(cx.policy)),
                     Some(actions) => finding
                         .help(format!("a function needs only {} to write its own logs; list them and scope `Resource` to its log group", quoted(actions)))
                         .fix(replace_scalar_action(statement, action, actions)),
-                    None => finding.help(format!("list only the `{service}` actions the function calls")),
+                    None => finding.help(format!("list only the `{service}` actions {who} calls")),
                 }
             } else {
-                let message = match grants {
-                    Some(summary) => format!("action `{text}` grants {summary}"),
-                    None => format!(
-                        "action `{text}` grants every `{service}` action matching the pattern"
-                    ),
-                };
-                Finding::new(&META, cx.policy.file, action.span, message)
-                    .severity(Severity::Medium)
-                    .help("list the matching actions the function calls by name; new actions AWS adds later will match the pattern too")
+                match expanded.as_deref() {
+                    // As good as naming the actions (`sqs:SendMessage*`).
+                    Some(actions) if actions.len() <= FEW && !mixes_levels(actions) => continue,
+                    Some(actions) if actions.iter().all(is_read_or_list) => {
+                        read_only.push(action);
+                        continue;
+                    }
+                    Some(actions) if actions.len() <= FEW => {
+                        // A few actions, one of them at a higher access level than the
+                        // other (`sqs:*QueueAttributes` reaching `SetQueueAttributes`).
+                        let names: Vec<String> = actions
+                            .iter()
+                            .map(|a| format!("`{a}` ({})", a.access_level()))
+                            .collect();
+                        Finding::new(
+                            &META,
+                            cx.policy.file,
+                            action.span,
+                            format!("action `{text}` grants {}", names.join(" and ")),
+                        )
+                        .severity(Severity::Low)
+                        .help(format!("name the actions {who} calls; the pattern reaches a higher access level than its name suggests"))
+                    }
+                    _ => {
+                        let message = match grants {
+                            Some(summary) => format!("action `{text}` grants {summary}"),
+                            None => format!(
+                                "action `{text}` grants every `{service}` action matching the pattern"
+                            ),
+                        };
+                        Finding::new(&META, cx.policy.file, action.span, message)
+                            .severity(Severity::Medium)
+                            .help(format!("list the matching actions {who} calls by name; new actions AWS adds later will match the pattern too"))
+                    }
+                }
             };
             out.push(finding.accepted(accepted_action(cx.file.settings, &META, text)));
         }
+        if let Some(first) = read_only.first() {
+            let patterns: Vec<String> = read_only.iter().map(|a| format!("`{}`", a.text)).collect();
+            let message = if read_only.len() == 1 {
+                format!(
+                    "read-only pattern {} grants actions by wildcard",
+                    patterns.join("")
+                )
+            } else {
+                format!(
+                    "read-only patterns {} grant actions by wildcard",
+                    patterns.join(", ")
+                )
+            };
+            // Accepted when every pattern is (the reason of the first one is shown).
+            let reasons: Vec<Option<String>> = read_only
+                .iter()
+                .map(|a| accepted_action(cx.file.settings, &META, &a.text))
+                .collect();
+            let accepted = if reasons.iter().all(Option::is_some) {
+                reasons.into_iter().flatten().next()
+            } else {
+                None
+            };
+            out.push(
+                Finding::new(&META, cx.policy.file, first.span, message)
+                    .severity(Severity::Info)
+                    .help(format!("these only read or list; name the actions {who} calls if you want the policy to say exactly what it uses"))
+                    .accepted(accepted),
+            );
+        }
     }
+}
+
+/// A pattern matching at most this many actions is as good as naming them.
+const FEW: usize = 2;
+
+fn is_read_or_list(action: &Action<'_>) -> bool {
+    matches!(action.access_level(), AccessLevel::List | AccessLevel::Read)
+}
+
+fn mixes_levels(actions: &[Action<'_>]) -> bool {
+    actions
+        .iter()
+        .any(|a| a.access_level() != actions[0].access_level())
 }
 
 /// Service wildcards whose everyday need is known: a Lambda function writes its logs with

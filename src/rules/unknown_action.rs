@@ -5,8 +5,8 @@ use super::unknown_service::{close_enough, consequence};
 use super::{rule_meta, PolicyCx, Rule};
 use crate::analysis::statement::{has_wildcard, is_full_wildcard};
 use crate::catalog::{catalog, Expansion};
-use crate::finding::{Finding, RuleMeta};
-use crate::model::Statement;
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::model::{Statement, ValueList};
 
 pub struct UnknownAction;
 
@@ -54,6 +54,24 @@ fn hint(text: &str) -> Option<(String, String)> {
             format!("replace it with `{suggestion}`"),
         )
     })
+}
+
+/// For an API name (`sqs:DeleteMessageBatch`), the permission that authorizes it when
+/// another value of the same list already covers it (`sqs:DeleteMessage`, `sqs:Delete*`).
+fn granted_permission(list: &ValueList, text: &str) -> Option<&'static str> {
+    let (_, permission) = API_PERMISSIONS
+        .iter()
+        .find(|(api, _)| api.eq_ignore_ascii_case(text))?;
+    let covered = list.values.iter().filter(|v| v.resolved).any(|v| {
+        is_full_wildcard(&v.text)
+            || match catalog().expand(&v.text) {
+                Expansion::Actions(actions) => actions
+                    .iter()
+                    .any(|a| a.full_name().eq_ignore_ascii_case(permission)),
+                _ => false,
+            }
+    });
+    covered.then_some(*permission)
 }
 
 static META: RuleMeta = rule_meta!(
@@ -107,6 +125,16 @@ impl Rule for UnknownAction {
                             format!("fix the pattern; {listing}"),
                         )
                     } else {
+                        if let Some(permission) = granted_permission(list, text) {
+                            // The API name next to the permission that authorizes it: harmless
+                            // noise, not a missing grant.
+                            out.push(
+                                Finding::new(&META, cx.policy.file, value.span, format!("action `{text}` is not an IAM action; the `{}` API is authorized by `{permission}`, which the statement already lists", text.split_once(':').map_or(text, |(_, op)| op)))
+                                    .severity(Severity::Low)
+                                    .help(format!("remove `{text}`: it is redundant")),
+                            );
+                            continue;
+                        }
                         let problem = format!("action `{text}` is not in the IAM catalog of {date}, {consequence}");
                         match hint(text) {
                             Some((hint, help)) => (format!("{problem}; {hint}"), help),

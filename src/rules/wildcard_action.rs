@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 
 use super::settings::{accepted_action, OptionSpec, ALLOWED_ACTIONS};
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::functions::Holder;
 use crate::analysis::statement::{allowed_actions, is_full_wildcard};
 use crate::catalog::{catalog, AccessLevelSummary};
 use crate::finding::{Finding, RuleMeta};
@@ -61,7 +62,10 @@ impl Rule for WildcardAction {
             };
             out.push(
                 Finding::new(&META, cx.policy.file, action.span, message)
-                    .help("list only the actions the function calls, e.g. \"s3:GetObject\"")
+                    .help(format!(
+                        "list only the actions {} calls, e.g. \"s3:GetObject\"",
+                        Holder::of(cx.model, cx.policy).noun()
+                    ))
                     .accepted(accepted_action(cx.file.settings, &META, &action.text)),
             );
         }

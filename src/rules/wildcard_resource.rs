@@ -10,10 +10,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::functions::Holder;
 use crate::analysis::statement::{
     allowed_actions, has_wildcard, is_full_wildcard, scoped_severity,
 };
-use crate::catalog::{arn_is_effectively_wildcard, catalog, Action, ActionResource};
+use crate::catalog::{arn_is_star_equivalent, catalog, Action, ActionResource};
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::model::{PolicyKind, PolicyValue, Statement};
 
@@ -120,7 +121,7 @@ fn covered_by_wildcard_arn(
             .entry(r.arn_format.as_ptr() as usize)
             .or_insert_with(|| {
                 service.is_none_or(|s| r.arn_format.split(':').nth(2) == Some(s))
-                    && arn_is_effectively_wildcard(value, r.arn_format)
+                    && arn_is_star_equivalent(value, r.arn_format)
             })
     };
     scopable
@@ -176,7 +177,7 @@ fn covered_in_catalog(value: &str) -> Covered {
     let formats: HashSet<usize> = index
         .iter()
         .filter(|(_, (f, _))| service.is_none_or(|s| f.split(':').nth(2) == Some(s)))
-        .filter(|(_, (f, _))| matches_all || arn_is_effectively_wildcard(value, f))
+        .filter(|(_, (f, _))| matches_all || arn_is_star_equivalent(value, f))
         .map(|(key, _)| *key)
         .collect();
     let covers = |r: &ActionResource<'static>| formats.contains(&(r.arn_format.as_ptr() as usize));
@@ -254,7 +255,22 @@ impl Rule for WildcardResource {
         let (Some(resources), true) = (&statement.resource, statement.is_allow()) else {
             return;
         };
-        if resources.negated || statement.action.as_ref().is_none_or(|a| a.negated) {
+        if resources.negated {
+            return;
+        }
+        let Some(actions) = &statement.action else {
+            return;
+        };
+        if actions.negated {
+            // Allow + `NotAction` on `*`: every other action of every service, on every
+            // resource. `not-action` reports the `NotAction`; this is the resource half.
+            if let Some(star) = resources.values.iter().find(|r| r.is_star()) {
+                out.push(
+                    Finding::new(&META, cx.policy.file, star.span, "resource `*` with `NotAction` applies every action not listed, of every service, to every resource")
+                        .severity(scoped_severity(statement, Severity::High))
+                        .help("replace `NotAction` with `Action` listing the actions needed, and `*` with the ARNs they work on"),
+                );
+            }
             return;
         }
         let wide: Vec<&PolicyValue> = resources
@@ -270,8 +286,19 @@ impl Rule for WildcardResource {
             return;
         }
         let mut severity = scoped_severity(statement, META.severity);
-        let mut help = String::from(example_for(&granted.scopable));
-        if granted.scopable.iter().all(is_lambda_vpc_eni_action) {
+        let holder = Holder::of(cx.model, cx.policy);
+        let mut help = example_for(&granted.scopable, holder);
+        let lambda = holder != Holder::Role;
+        if granted.scopable.iter().all(is_lambda_log_write_action)
+            && wide.iter().all(|r| r.is_star() || is_all_logs_arn(&r.text))
+        {
+            // What AWSLambdaBasicExecutionRole itself grants (`arn:aws:logs:*:*:*`); writing
+            // logs is low risk for any holder.
+            severity = Severity::Low;
+            if lambda {
+                help = "this is what AWSLambdaBasicExecutionRole grants; to tighten it, scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"".to_string();
+            }
+        } else if lambda && granted.scopable.iter().all(is_lambda_vpc_eni_action) {
             // What AWSLambdaVPCAccessExecutionRole itself grants on `*`: scoping is possible
             // (subnets, security groups) but rarely done, so it is advice, not a warning.
             severity = Severity::Low;
@@ -298,6 +325,13 @@ impl Rule for WildcardResource {
                 } else {
                     Arc::new(covered_by_wildcard_arn(&resource.text, &granted.scopable))
                 };
+                // Resource IDs AWS generates (a security group's rules) cannot be known in
+                // advance: with the parent named, the child wildcard scopes nothing away.
+                let covered: Vec<_> = covered
+                    .iter()
+                    .filter(|(_, format)| !generated_child_of_named_parent(format, resources))
+                    .copied()
+                    .collect();
                 let named = covered.iter().take(NAMED).copied().collect();
                 (named, covered.len(), "matches every resource of")
             };
@@ -324,6 +358,49 @@ impl Rule for WildcardResource {
     }
 }
 
+/// Resource types whose IDs AWS generates, with the parent type that scopes them.
+const GENERATED_CHILDREN: &[(&str, &str)] = &[(
+    ":security-group-rule/",
+    "arn:${Partition}:ec2:${Region}:${Account}:security-group/${SecurityGroupId}",
+)];
+
+/// Is `format` a generated-ID type whose parent the statement names (not by wildcard)?
+fn generated_child_of_named_parent(format: &str, resources: &crate::model::ValueList) -> bool {
+    GENERATED_CHILDREN.iter().any(|(child, parent)| {
+        format.contains(child)
+            && resources.values.iter().any(|v| {
+                !v.is_star()
+                    && crate::catalog::arn_matches_format(&v.text, parent)
+                    && !arn_is_star_equivalent(&v.text, parent)
+            })
+    })
+}
+
+/// The three actions a function needs to write its logs.
+fn is_lambda_log_write_action(action: &crate::catalog::Action<'_>) -> bool {
+    action.service() == "logs"
+        && matches!(
+            action.name(),
+            "CreateLogGroup" | "CreateLogStream" | "PutLogEvents"
+        )
+}
+
+/// `arn:aws:logs:*:*:*` and its spellings (`arn:${AWS::Partition}:logs:*:*:*`,
+/// `arn:aws:logs:*:*:log-group:*:*`): every segment after the service is a wildcard or
+/// names the resource type.
+fn is_all_logs_arn(value: &str) -> bool {
+    let Some((partition, rest)) = value
+        .strip_prefix("arn:")
+        .and_then(|v| v.split_once(":logs:"))
+    else {
+        return false;
+    };
+    (!partition.contains(':') || partition == "${AWS::Partition}")
+        && rest.split(':').all(|segment| {
+            segment.chars().all(|c| c == '*') || matches!(segment, "log-group" | "log-stream")
+        })
+}
+
 /// The network-interface actions Lambda uses to attach a function to a VPC.
 fn is_lambda_vpc_eni_action(action: &crate::catalog::Action<'_>) -> bool {
     action.service() == "ec2"
@@ -338,8 +415,15 @@ fn is_lambda_vpc_eni_action(action: &crate::catalog::Action<'_>) -> bool {
 }
 
 /// A concrete example of the ARNs to write, for the service the statement is about.
-fn example_for(scopable: &[crate::catalog::Action<'_>]) -> &'static str {
-    match scopable.first().map(|a| a.service()) {
+fn example_for(scopable: &[crate::catalog::Action<'_>], holder: Holder) -> String {
+    let service = scopable.first().map(|a| a.service());
+    if holder != Holder::Function {
+        return match service {
+            Some("logs") => "name the log groups it writes to, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:my-app:*\"".to_string(),
+            _ => format!("name the ARNs {} works on, e.g. \"arn:aws:s3:::my-bucket/*\"", holder.noun()),
+        };
+    }
+    match service {
         Some("logs") => "scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"",
         Some("dynamodb") => "name the tables, e.g. \"arn:aws:dynamodb:us-east-1:111122223333:table/Orders\" (and \"/index/*\" for its indexes)",
         Some("sqs") => "name the queues, e.g. \"arn:aws:sqs:us-east-1:111122223333:orders\"",
@@ -349,6 +433,7 @@ fn example_for(scopable: &[crate::catalog::Action<'_>]) -> &'static str {
         Some("lambda") => "name the functions, e.g. \"arn:aws:lambda:us-east-1:111122223333:function:my-function\"",
         _ => "name the ARNs the function works on, e.g. \"arn:aws:s3:::my-bucket/*\"",
     }
+    .to_string()
 }
 
 #[cfg(test)]
@@ -402,6 +487,25 @@ mod tests {
             covered_by_wildcard_arn("arn:aws:dynamodb:*:*:table/*", &table).len(),
             1
         );
+    }
+
+    #[test]
+    fn all_logs_arns_are_recognised() {
+        for value in [
+            "arn:aws:logs:*:*:*",
+            "arn:${AWS::Partition}:logs:*:*:*",
+            "arn:aws:logs:*:*:log-group:*:*",
+            "arn:aws:logs:*",
+        ] {
+            assert!(is_all_logs_arn(value), "{value}");
+        }
+        for value in [
+            "arn:aws:logs:*:*:log-group:/aws/lambda/fn:*",
+            "arn:aws:s3:::*",
+            "*",
+        ] {
+            assert!(!is_all_logs_arn(value), "{value}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::intrinsics::single_key;
 use super::{entry_type, Template};
 use crate::load::policy_reader::Resolver;
 use crate::model::{
-    EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
+    EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission, VpcStore,
 };
 use crate::source::Spanned;
 use crate::syntax::{Entry, Node};
@@ -17,7 +17,6 @@ const ASYNC_PRINCIPALS: &[&str] = &[
     "logs.amazonaws.com",
     "iot.amazonaws.com",
     "ses.amazonaws.com",
-    "cognito-idp.amazonaws.com",
     "scheduler.amazonaws.com",
 ];
 
@@ -74,10 +73,59 @@ pub fn load(template: &Template<'_>, model: &mut FileModel) {
                     model.functions[function].on_failure_destination = true;
                 }
             }
-            _ => {}
+            Some(kind) => {
+                // A search domain lives in a VPC only when it has `VPCOptions`.
+                let in_vpc = !kind.ends_with("::Domain")
+                    || props.and_then(|p| p.get("VPCOptions")).is_some();
+                if let Some((_, what)) = VPC_STORES.iter().find(|(t, _)| *t == kind) {
+                    if in_vpc {
+                        model.vpc_stores.push(VpcStore {
+                            file: template.file,
+                            logical_id: resource.key.value.clone(),
+                            kind: what,
+                            span: resource.key.span,
+                        });
+                    }
+                }
+            }
+            None => {}
         }
     }
 }
+
+/// Resource types that live inside a VPC, with what messages call them.
+const VPC_STORES: &[(&str, &str)] = &[
+    ("AWS::RDS::DBInstance", "RDS DB instance"),
+    ("AWS::RDS::DBCluster", "RDS/Aurora DB cluster"),
+    ("AWS::RDS::DBProxy", "RDS Proxy"),
+    ("AWS::ElastiCache::CacheCluster", "ElastiCache cluster"),
+    (
+        "AWS::ElastiCache::ReplicationGroup",
+        "ElastiCache replication group",
+    ),
+    (
+        "AWS::ElastiCache::ServerlessCache",
+        "ElastiCache serverless cache",
+    ),
+    ("AWS::Redshift::Cluster", "Redshift cluster"),
+    (
+        "AWS::RedshiftServerless::Workgroup",
+        "Redshift Serverless workgroup",
+    ),
+    ("AWS::DocDB::DBCluster", "DocumentDB cluster"),
+    ("AWS::DocDB::DBInstance", "DocumentDB instance"),
+    ("AWS::DocDBElastic::Cluster", "DocumentDB elastic cluster"),
+    ("AWS::Neptune::DBCluster", "Neptune cluster"),
+    ("AWS::Neptune::DBInstance", "Neptune instance"),
+    ("AWS::MemoryDB::Cluster", "MemoryDB cluster"),
+    ("AWS::EFS::FileSystem", "EFS file system"),
+    ("AWS::EFS::AccessPoint", "EFS access point"),
+    (
+        "AWS::OpenSearchService::Domain",
+        "VPC-only OpenSearch domain",
+    ),
+    ("AWS::Elasticsearch::Domain", "VPC-only OpenSearch domain"),
+];
 
 /// The function of this template a `FunctionName`/`TargetFunctionArn` value refers to.
 fn function_index(template: &Template<'_>, model: &FileModel, node: &Node) -> Option<usize> {

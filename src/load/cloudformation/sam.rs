@@ -23,8 +23,6 @@ const ASYNC_EVENTS: &[&str] = &[
     "ScheduleV2",
     "CloudWatchLogs",
     "IoTRule",
-    "Cognito",
-    "AlexaSkill",
 ];
 
 pub fn load(template: &Template<'_>, model: &mut FileModel, notes: &mut Vec<LoadNote>) {
