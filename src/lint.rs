@@ -41,6 +41,8 @@ pub struct Settings<'a> {
     pub config: Config,
     pub stdin: Option<InMemoryFile>,
     pub progress: Option<Progress<'a>>,
+    /// Build the function inventory (for the HTML report); off, it costs nothing.
+    pub inventory: bool,
 }
 
 /// A file that could not be read or parsed.
@@ -64,6 +66,8 @@ pub struct Outcome {
     pub suppressed: Vec<Suppressed>,
     /// What loaders skipped and why (macros, `Fn::ForEach`, unreadable `Policies` entries).
     pub notes: Vec<FileNote>,
+    /// Every function with its role and grants, when `Settings::inventory` asked for it.
+    pub inventory: Vec<crate::inventory::FunctionInventory>,
 }
 
 /// A loader note placed in a source.
@@ -81,6 +85,7 @@ struct FileOutcome {
     error: Option<(String, Option<Span>)>,
     linted: bool,
     suppress: suppress::FilePass,
+    inventory: Vec<crate::inventory::FunctionInventory>,
 }
 
 const EMPTY_FILE: &str = "file is empty";
@@ -94,6 +99,7 @@ impl FileOutcome {
             error: Some((message, span)),
             linted: false,
             suppress: suppress::FilePass::default(),
+            inventory: Vec::new(),
         }
     }
 }
@@ -156,6 +162,8 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
             continue;
         };
         outcome.sources.push(source);
+        let functions = result.inventory.into_iter();
+        outcome.inventory.extend(functions.map(|f| crate::inventory::FunctionInventory { file: id, ..f }));
         outcome
             .notes
             .extend(result.notes.into_iter().map(|n| FileNote {
@@ -232,6 +240,10 @@ fn lint_candidate(
                 &settings.config.rule_settings,
                 &mut findings,
             );
+            let inventory = match settings.inventory {
+                true => crate::inventory::of_model(&loaded.model, &loaded.resources),
+                false => Vec::new(),
+            };
             let relative_path = settings.config.relative_path(&candidate.path, cwd);
             let input = suppress::FileInput {
                 source: &source,
@@ -253,6 +265,7 @@ fn lint_candidate(
                 notes: loaded.notes,
                 error: None,
                 suppress: pass,
+                inventory,
             }
         }
         Err(err) => FileOutcome::failed(Some(source), err.message, err.span),

@@ -1,0 +1,44 @@
+// Filters for the iamlint HTML report. Without this script every finding and function is
+// shown; with it, the form at the top hides what does not match.
+(function () {
+  "use strict";
+  var form = document.getElementById("filters");
+  if (!form) { return; }
+  var order = ["info", "low", "medium", "high", "critical"];
+  var all = Array.prototype.slice.call(document.querySelectorAll("li.finding"));
+
+  function rank(severity) { return order.indexOf(severity); }
+
+  function apply() {
+    var severity = form.elements.severity.value;
+    var rule = form.elements.rule.value;
+    var file = form.elements.file.value;
+    var narrowing = severity !== "" || rule !== "";
+    var shown = 0;
+    all.forEach(function (li) {
+      var ok = (severity === "" || rank(li.dataset.severity) >= rank(severity)) &&
+        (rule === "" || li.dataset.rule === rule) &&
+        (file === "" || li.dataset.file === file);
+      li.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    document.querySelectorAll("article.function").forEach(function (article) {
+      var visible = article.querySelectorAll("li.finding:not([hidden])").length > 0;
+      var ok = (file === "" || article.dataset.file === file) && (!narrowing || visible);
+      article.hidden = !ok;
+      var row = document.querySelector("a[href='#" + article.id + "']");
+      if (row && row.closest("tr")) { row.closest("tr").hidden = !ok; }
+    });
+    document.querySelectorAll("table.by-rule tr[data-rule]").forEach(function (tr) {
+      tr.hidden = rule !== "" && tr.dataset.rule !== rule;
+    });
+    var other = document.getElementById("other");
+    if (other) { other.hidden = other.querySelectorAll("li.finding:not([hidden])").length === 0; }
+    form.elements.shown.value = shown + " of " + all.length + " findings shown";
+  }
+
+  form.hidden = false;
+  form.addEventListener("change", apply);
+  form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
+  apply();
+}());
