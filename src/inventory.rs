@@ -151,11 +151,17 @@ pub fn of_model(model: &FileModel, resources: &[Span]) -> Vec<FunctionInventory>
     model
         .functions
         .iter()
-        .map(|function| of_function(model, function, resources))
+        .enumerate()
+        .map(|(index, function)| of_function(model, index, function, resources))
         .collect()
 }
 
-fn of_function(model: &FileModel, function: &Function, resources: &[Span]) -> FunctionInventory {
+fn of_function(
+    model: &FileModel,
+    index: usize,
+    function: &Function,
+    resources: &[Span],
+) -> FunctionInventory {
     let extent = |span: Span| {
         resources
             .iter()
@@ -164,12 +170,15 @@ fn of_function(model: &FileModel, function: &Function, resources: &[Span]) -> Fu
             .unwrap_or(span)
     };
     let mut regions = vec![extent(function.span).cover(function.properties_span)];
+    // Resource-based permissions (`AWS::Lambda::Permission`) that name the function.
+    let permissions = model.permissions.iter().filter(|p| p.function == Some(index));
+    regions.extend(permissions.map(|p| extent(p.span)));
     let mut sources = Vec::new();
     let mut granted: BTreeMap<Action<'static>, Reach> = BTreeMap::new();
     let mut denied: Vec<Action<'static>> = Vec::new();
     let mut unevaluated = Vec::new();
     let role = match (function.role, &function.external_role) {
-        (Some(index), _) => match model.roles.get(index) {
+        (Some(role_index), _) => match model.roles.get(role_index) {
             Some(role) => {
                 regions.push(extent(role.span));
                 let policies = role
@@ -217,7 +226,7 @@ fn of_function(model: &FileModel, function: &Function, resources: &[Span]) -> Fu
                     name: role.logical_id.clone(),
                     generated: role.origin.is_generated(),
                     span: role.span,
-                    shared_by: model.functions_of_role(index).count(),
+                    shared_by: model.functions_of_role(role_index).count(),
                 }
             }
             None => RoleRef::None,

@@ -104,9 +104,11 @@ impl<'a> Page<'a> {
             .inventory
             .iter()
             .map(|function| {
-                let mine: Vec<usize> = (0..outcome.findings.len())
+                let mut mine: Vec<usize> = (0..outcome.findings.len())
                     .filter(|&i| belongs(function, &outcome.findings[i]))
                     .collect();
+                // Most severe first within a function; report order among equals.
+                mine.sort_by_key(|&i| std::cmp::Reverse(outcome.findings[i].severity));
                 for &i in &mine {
                     owned[i] = true;
                 }

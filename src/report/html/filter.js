@@ -37,6 +37,14 @@
     form.elements.shown.value = shown + " of " + all.length + " findings shown";
   }
 
+  // A link can preset the filters: report.html#severity=high&rule=wildcard-action
+  if (window.location.hash.indexOf("=") > 0) {
+    window.location.hash.slice(1).split("&").forEach(function (pair) {
+      var parts = pair.split("=");
+      var field = form.elements[parts[0]];
+      if (field && field.tagName === "SELECT") { field.value = decodeURIComponent(parts[1] || ""); }
+    });
+  }
   form.hidden = false;
   form.addEventListener("change", apply);
   form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
