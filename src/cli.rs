@@ -457,7 +457,10 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let mut buffer = Vec::new();
-    let link_prefix = args.output.as_deref().and_then(|o| html_link_prefix(o, &cwd));
+    let link_prefix = args
+        .output
+        .as_deref()
+        .and_then(|o| html_link_prefix(o, &cwd));
     write_report(&outcome, args.format, color, link_prefix, &mut buffer)?;
     if args.format == Format::Human && !outcome.suppressed.is_empty() {
         write_suppressed(&outcome, &mut buffer)?;

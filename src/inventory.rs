@@ -171,7 +171,10 @@ fn of_function(
     };
     let mut regions = vec![extent(function.span).cover(function.properties_span)];
     // Resource-based permissions (`AWS::Lambda::Permission`) that name the function.
-    let permissions = model.permissions.iter().filter(|p| p.function == Some(index));
+    let permissions = model
+        .permissions
+        .iter()
+        .filter(|p| p.function == Some(index));
     regions.extend(permissions.map(|p| extent(p.span)));
     let mut sources = Vec::new();
     let mut granted: BTreeMap<Action<'static>, Reach> = BTreeMap::new();
@@ -524,7 +527,10 @@ Resources:
 "#;
 
     fn kinds(f: &FunctionInventory) -> Vec<(SourceKind, &str)> {
-        f.sources.iter().map(|s| (s.kind, s.name.as_str())).collect()
+        f.sources
+            .iter()
+            .map(|s| (s.kind, s.name.as_str()))
+            .collect()
     }
 
     #[test]
@@ -612,7 +618,11 @@ Resources:
         assert!(!sqs.any_resource);
         assert_eq!(
             writer.total_actions(),
-            writer.services.iter().map(|s| s.actions.len()).sum::<usize>()
+            writer
+                .services
+                .iter()
+                .map(|s| s.actions.len())
+                .sum::<usize>()
         );
     }
 

@@ -163,7 +163,9 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
         };
         outcome.sources.push(source);
         let functions = result.inventory.into_iter();
-        outcome.inventory.extend(functions.map(|f| crate::inventory::FunctionInventory { file: id, ..f }));
+        outcome
+            .inventory
+            .extend(functions.map(|f| crate::inventory::FunctionInventory { file: id, ..f }));
         outcome
             .notes
             .extend(result.notes.into_iter().map(|n| FileNote {

@@ -78,11 +78,9 @@ fn contains(region: Span, span: Span) -> bool {
 fn belongs(function: &FunctionInventory, finding: &Finding) -> bool {
     let primary = (finding.file, finding.span);
     let related = finding.related.iter().map(|r| (r.file, r.span));
-    std::iter::once(primary)
-        .chain(related)
-        .any(|(file, span)| {
-            file == function.file && function.regions.iter().any(|&r| contains(r, span))
-        })
+    std::iter::once(primary).chain(related).any(|(file, span)| {
+        file == function.file && function.regions.iter().any(|&r| contains(r, span))
+    })
 }
 
 impl<'a> Page<'a> {
@@ -99,12 +97,28 @@ impl<'a> Page<'a> {
             .zip(&by_file)
             .map(|(source, findings)| redacted_text(source, findings))
             .collect();
+        // Findings by the files they touch, so each function looks only at its own file's.
+        let mut touching: Vec<Vec<usize>> = vec![Vec::new(); outcome.sources.len()];
+        for (i, finding) in outcome.findings.iter().enumerate() {
+            let mut files: Vec<usize> = finding.related.iter().map(|r| r.file).collect();
+            files.push(finding.file);
+            files.sort_unstable();
+            files.dedup();
+            for file in files {
+                if let Some(list) = touching.get_mut(file) {
+                    list.push(i);
+                }
+            }
+        }
         let mut owned = vec![false; outcome.findings.len()];
         let mut functions: Vec<(&FunctionInventory, Vec<usize>)> = outcome
             .inventory
             .iter()
             .map(|function| {
-                let mut mine: Vec<usize> = (0..outcome.findings.len())
+                let candidates = touching.get(function.file).map_or(&[][..], Vec::as_slice);
+                let mut mine: Vec<usize> = candidates
+                    .iter()
+                    .copied()
                     .filter(|&i| belongs(function, &outcome.findings[i]))
                     .collect();
                 // Most severe first within a function; report order among equals.
@@ -158,10 +172,11 @@ impl<'a> Page<'a> {
         let text = format!("{}:{}:{}", source.display, at.line, at.column);
         match &self.options.link_prefix {
             Some(prefix) => {
+                let path = url_path(&source.display);
                 let href = if source.display.starts_with('/') {
-                    source.display.clone()
+                    path
                 } else {
-                    format!("{prefix}{}", source.display)
+                    format!("{prefix}{path}")
                 };
                 let _ = write!(
                     html,
@@ -200,7 +215,9 @@ impl<'a> Page<'a> {
         self.summary(html);
         html.push_str("<section id=\"functions\">\n<h2>Functions</h2>\n");
         if self.functions.is_empty() {
-            html.push_str("<p class=\"none\">No Lambda function was found in the linted files.</p>\n");
+            html.push_str(
+                "<p class=\"none\">No Lambda function was found in the linted files.</p>\n",
+            );
         }
         for (n, (function, findings)) in self.functions.iter().enumerate() {
             self.function(html, n, function, findings);
@@ -221,14 +238,16 @@ impl<'a> Page<'a> {
     /// Filter controls, hidden until the script shows them.
     fn filters(&self, html: &mut String) {
         let findings = &self.outcome.findings;
-        html.push_str("<form id=\"filters\" hidden><label>Severity <select name=\"severity\"><option value=\"\">any</option>");
+        html.push_str("<form id=\"filters\" hidden><label>Severity at least <select name=\"severity\"><option value=\"\">any</option>");
         for (severity, n) in severity_counts(findings) {
             if n > 0 {
                 let s = severity.as_str();
                 let _ = write!(html, "<option value=\"{s}\">{s} ({n})</option>");
             }
         }
-        html.push_str("</select></label> <label>Rule <select name=\"rule\"><option value=\"\">any</option>");
+        html.push_str(
+            "</select></label> <label>Rule <select name=\"rule\"><option value=\"\">any</option>",
+        );
         for (meta, n) in rule_counts(findings) {
             let _ = write!(
                 html,
@@ -236,7 +255,9 @@ impl<'a> Page<'a> {
                 esc(meta.name)
             );
         }
-        html.push_str("</select></label> <label>File <select name=\"file\"><option value=\"\">any</option>");
+        html.push_str(
+            "</select></label> <label>File <select name=\"file\"><option value=\"\">any</option>",
+        );
         let mut files: Vec<usize> = findings.iter().map(|f| f.file).collect();
         files.extend(self.functions.iter().map(|(f, _)| f.file));
         files.sort_unstable();
@@ -313,13 +334,7 @@ impl<'a> Page<'a> {
         html.push_str("</section>\n");
     }
 
-    fn function(
-        &self,
-        html: &mut String,
-        n: usize,
-        function: &FunctionInventory,
-        mine: &[usize],
-    ) {
+    fn function(&self, html: &mut String, n: usize, function: &FunctionInventory, mine: &[usize]) {
         let file = self.file_name(function.file);
         let _ = write!(
             html,
@@ -370,7 +385,11 @@ impl<'a> Page<'a> {
                 let _ = write!(
                     html,
                     "<span class=\"flag pm\">{}</span>",
-                    plural(pm, "permissions management action", "permissions management actions")
+                    plural(
+                        pm,
+                        "permissions management action",
+                        "permissions management actions"
+                    )
                 );
             }
             html.push_str("</p>\n");
@@ -378,7 +397,9 @@ impl<'a> Page<'a> {
 
         html.push_str("<h4>Where its permissions come from</h4>\n");
         if function.sources.is_empty() {
-            html.push_str("<p class=\"none\">No identity policy is known for this function's role.</p>\n");
+            html.push_str(
+                "<p class=\"none\">No identity policy is known for this function's role.</p>\n",
+            );
         } else {
             html.push_str("<table class=\"sources\"><thead><tr><th>Kind</th><th>Policy</th><th class=\"num\">Actions</th><th>Wildcards</th><th>At</th></tr></thead><tbody>\n");
             for source in &function.sources {
@@ -433,7 +454,11 @@ impl<'a> Page<'a> {
             );
         }
 
-        let _ = writeln!(html, "<h4>Findings <span class=\"muted\">({})</span></h4>", mine.len());
+        let _ = writeln!(
+            html,
+            "<h4>Findings <span class=\"muted\">({})</span></h4>",
+            mine.len()
+        );
         if mine.is_empty() {
             html.push_str("<p class=\"none\">No findings.</p>\n");
         } else {
@@ -491,10 +516,12 @@ impl<'a> Page<'a> {
         }
         html.push_str("<section id=\"errors\">\n<h2>Files that could not be read</h2>\n<ul>\n");
         for e in &self.outcome.errors {
-            let at = e
-                .file
-                .zip(e.span)
-                .and_then(|(file, span)| self.outcome.sources.get(file).map(|s| s.line_col(span.start)));
+            let at = e.file.zip(e.span).and_then(|(file, span)| {
+                self.outcome
+                    .sources
+                    .get(file)
+                    .map(|s| s.line_col(span.start))
+            });
             let place = match at {
                 Some(at) => format!("{}:{}:{}", e.path, at.line, at.column),
                 None => e.path.clone(),
@@ -655,6 +682,23 @@ fn severity_badge(severity: Severity) -> String {
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A file path as a relative URL: everything but unreserved characters and `/` is
+/// percent-encoded, so `#`, `?` and spaces stay part of the name.
+fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(char::from(b))
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
 }
 
 /// Escape text for HTML content and quoted attribute values.

@@ -42,7 +42,12 @@ fn outcome() -> Outcome {
         let source = SourceFile::new(name.into(), name.into(), text.into());
         let loaded = crate::load::load(id, &source, true).expect("loads");
         let mut findings = Vec::new();
-        rules::check_model(&loaded.model, RULES, &RuleSettings::default(), &mut findings);
+        rules::check_model(
+            &loaded.model,
+            RULES,
+            &RuleSettings::default(),
+            &mut findings,
+        );
         for f in &mut findings {
             f.file = id;
             for r in &mut f.related {
@@ -123,7 +128,8 @@ fn riskiest_function_first_and_loose_findings_apart() {
         .loose
         .iter()
         .all(|&i| outcome.sources[outcome.findings[i].file].display == "policy.json"));
-    let placed: usize = page.functions.iter().map(|(_, f)| f.len()).sum::<usize>() + page.loose.len();
+    let placed: usize =
+        page.functions.iter().map(|(_, f)| f.len()).sum::<usize>() + page.loose.len();
     assert_eq!(placed, outcome.findings.len());
 }
 
@@ -133,7 +139,9 @@ fn file_links_use_the_prefix() {
         link_prefix: Some("../".into()),
     };
     let html = render(&outcome(), &options);
-    assert!(html.contains("<a class=\"loc\" href=\"../app/template.yaml\">app/template.yaml:3:3</a>"));
+    assert!(
+        html.contains("<a class=\"loc\" href=\"../app/template.yaml\">app/template.yaml:3:3</a>")
+    );
     let plain = render(&outcome(), &HtmlOptions::default());
     assert!(!plain.contains("class=\"loc\" href"));
 }
@@ -147,7 +155,15 @@ fn empty_outcome_renders() {
 
 #[test]
 fn escaping() {
-    assert_eq!(esc("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
-    assert_eq!(inline_code("action `<*>` is wide"), "action <code>&lt;*&gt;</code> is wide");
+    assert_eq!(
+        esc("<a href=\"x\">&'</a>"),
+        "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+    );
+    assert_eq!(
+        inline_code("action `<*>` is wide"),
+        "action <code>&lt;*&gt;</code> is wide"
+    );
     assert_eq!(inline_code("one ` tick"), "one ` tick");
+    assert_eq!(url_path("dir/a b#1?.yaml"), "dir/a%20b%231%3F.yaml");
+    assert_eq!(url_path("é/x"), "%C3%A9/x");
 }
