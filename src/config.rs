@@ -432,12 +432,7 @@ fn read_rule_options(
         };
         let list = match value.get_ref() {
             toml::Value::Array(items) => items,
-            _ => {
-                return Err(at(
-                    &value,
-                    format!("`{}` takes a list of strings", spec.name),
-                ))
-            }
+            _ => return Err(at(&value, format!("`{}` takes a list of strings", spec.name))),
         };
         let mut values = Vec::with_capacity(list.len());
         for item in list {

@@ -186,8 +186,8 @@ impl Rule for LambdaDeprecatedRuntime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::testing::{function, span};
     use crate::model::FileModel;
+    use crate::model::testing::{function, span};
     use crate::source::Spanned;
 
     fn day(text: &str) -> Date {

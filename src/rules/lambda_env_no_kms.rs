@@ -46,8 +46,8 @@ impl Rule for LambdaEnvNoKms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::testing::{function, literal, span};
     use crate::model::FileModel;
+    use crate::model::testing::{function, literal, span};
 
     fn run(configure: impl FnOnce(&mut crate::model::Function)) -> Vec<Finding> {
         let mut f = function("Api", 10);

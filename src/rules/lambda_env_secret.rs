@@ -343,8 +343,8 @@ impl Rule for LambdaEnvSecret {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::testing::{env, function, literal};
     use crate::model::FileModel;
+    use crate::model::testing::{env, function, literal};
     use crate::model::Function;
 
     fn run(vars: Vec<EnvVar>) -> Vec<Finding> {

@@ -51,8 +51,8 @@ impl Rule for LambdaNoTracing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::testing::{function, span};
     use crate::model::FileModel;
+    use crate::model::testing::{function, span};
     use crate::model::Function;
     use crate::source::Spanned;
 

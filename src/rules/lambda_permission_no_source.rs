@@ -67,8 +67,8 @@ impl Rule for LambdaPermissionNoSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::testing::{permission, span};
     use crate::model::FileModel;
+    use crate::model::testing::{permission, span};
     use crate::model::LambdaPermission;
 
     fn run(permissions: Vec<LambdaPermission>) -> Vec<Finding> {

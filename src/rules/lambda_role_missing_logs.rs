@@ -104,8 +104,8 @@ impl Rule for LambdaRoleMissingLogs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::testing::{allow, function, managed, role};
     use crate::model::FileModel;
+    use crate::model::testing::{allow, function, managed, role};
     use crate::model::PolicyDocument;
 
     fn run(managed_policies: Vec<ManagedPolicyRef>, policies: Vec<PolicyDocument>) -> Vec<Finding> {

@@ -82,8 +82,8 @@ impl Rule for LambdaUrlPublic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::testing::{function, permission, span};
     use crate::model::FileModel;
+    use crate::model::testing::{function, permission, span};
     use crate::model::FunctionUrl;
     use crate::source::Spanned;
 

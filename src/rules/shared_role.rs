@@ -66,8 +66,8 @@ impl Rule for SharedRole {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::testing::{function, role};
     use crate::model::FileModel;
+    use crate::model::testing::{function, role};
 
     fn run(roles_of_functions: &[Option<usize>]) -> Vec<Finding> {
         let functions = roles_of_functions
