@@ -476,7 +476,7 @@ impl<'a> Page<'a> {
             let s = f.severity.as_str();
             let _ = write!(
                 html,
-                "<li class=\"finding sev-{s}\" data-severity=\"{s}\" data-rule=\"{rule}\" data-file=\"{file}\">{badge} <a class=\"rule\" href=\"#rule-{rule}\" title=\"{summary}\">{rule}</a> <span class=\"code\">{code}</span> ",
+                "<li class=\"finding sev-{s}\" data-finding=\"{i}\" data-severity=\"{s}\" data-rule=\"{rule}\" data-file=\"{file}\">{badge} <a class=\"rule\" href=\"#rule-{rule}\" title=\"{summary}\">{rule}</a> <span class=\"code\">{code}</span> ",
                 rule = esc(f.rule.name),
                 code = esc(f.rule.code),
                 file = esc(self.file_name(f.file)),

@@ -6,6 +6,9 @@
   if (!form) { return; }
   var order = ["info", "low", "medium", "high", "critical"];
   var all = Array.prototype.slice.call(document.querySelectorAll("li.finding"));
+  var total = {};
+  all.forEach(function (li) { total[li.dataset.finding] = true; });
+  var count = Object.keys(total).length;
 
   function rank(severity) { return order.indexOf(severity); }
 
@@ -14,13 +17,14 @@
     var rule = form.elements.rule.value;
     var file = form.elements.file.value;
     var narrowing = severity !== "" || rule !== "";
-    var shown = 0;
+    // A finding about several functions is listed under each: count it once.
+    var shown = {};
     all.forEach(function (li) {
       var ok = (severity === "" || rank(li.dataset.severity) >= rank(severity)) &&
         (rule === "" || li.dataset.rule === rule) &&
         (file === "" || li.dataset.file === file);
       li.hidden = !ok;
-      if (ok) { shown += 1; }
+      if (ok) { shown[li.dataset.finding] = true; }
     });
     document.querySelectorAll("article.function").forEach(function (article) {
       var visible = article.querySelectorAll("li.finding:not([hidden])").length > 0;
@@ -34,7 +38,7 @@
     });
     var other = document.getElementById("other");
     if (other) { other.hidden = other.querySelectorAll("li.finding:not([hidden])").length === 0; }
-    form.elements.shown.value = shown + " of " + all.length + " findings shown";
+    form.elements.shown.value = Object.keys(shown).length + " of " + count + " findings shown";
   }
 
   // A link can preset the filters: report.html#severity=high&rule=wildcard-action

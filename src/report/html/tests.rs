@@ -167,3 +167,48 @@ fn escaping() {
     assert_eq!(url_path("dir/a b#1?.yaml"), "dir/a%20b%231%3F.yaml");
     assert_eq!(url_path("é/x"), "%C3%A9/x");
 }
+
+#[test]
+fn a_shared_role_lists_its_findings_under_each_function() {
+    let text = r#"Resources:
+  A:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: !GetAtt Shared.Arn
+  B:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: !GetAtt Shared.Arn
+  Shared:
+    Type: AWS::IAM::Role
+    Properties:
+      Policies:
+        - PolicyName: all
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: "*"
+                Resource: "*"
+"#;
+    let source = SourceFile::new("t.yaml".into(), "t.yaml".into(), text.into());
+    let loaded = crate::load::load(0, &source, true).expect("loads");
+    let mut findings = Vec::new();
+    rules::check_model(&loaded.model, RULES, &RuleSettings::default(), &mut findings);
+    let outcome = Outcome {
+        inventory: crate::inventory::of_model(&loaded.model, &loaded.resources),
+        sources: vec![source],
+        findings,
+        files_linted: 1,
+        ..Outcome::default()
+    };
+    let html = render(&outcome, &HtmlOptions::default());
+    let wildcard = outcome
+        .findings
+        .iter()
+        .position(|f| f.rule.name == "wildcard-action")
+        .expect("wildcard-action fires");
+    let marker = format!("data-finding=\"{wildcard}\"");
+    assert_eq!(html.matches(&marker).count(), 2);
+    assert_eq!(html.matches("shared by 2 functions").count(), 4);
+}
