@@ -85,8 +85,11 @@ fn belongs(function: &FunctionInventory, finding: &Finding) -> bool {
 
 impl<'a> Page<'a> {
     fn new(outcome: &'a Outcome, options: &'a HtmlOptions) -> Self {
+        // Secrets of suppressed findings are masked too: another finding's source line
+        // (an environment variable's KMS finding) can show the same value.
         let mut by_file: Vec<Vec<&Finding>> = vec![Vec::new(); outcome.sources.len()];
-        for finding in &outcome.findings {
+        let suppressed = outcome.suppressed.iter().map(|s| &s.finding);
+        for finding in outcome.findings.iter().chain(suppressed) {
             if let Some(list) = by_file.get_mut(finding.file) {
                 list.push(finding);
             }

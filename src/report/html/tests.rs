@@ -212,3 +212,23 @@ fn a_shared_role_lists_its_findings_under_each_function() {
     assert_eq!(html.matches(&marker).count(), 2);
     assert_eq!(html.matches("shared by 2 functions").count(), 4);
 }
+
+#[test]
+fn secrets_of_suppressed_findings_stay_masked() {
+    let mut outcome = outcome();
+    let secret = outcome
+        .findings
+        .iter()
+        .position(|f| f.rule.name == "lambda-env-secret")
+        .expect("secret finding");
+    let finding = outcome.findings.remove(secret);
+    outcome.suppressed.push(crate::suppress::Suppressed {
+        finding,
+        reason: "test".into(),
+        by: crate::suppress::SuppressedBy::Comment,
+    });
+    let html = render(&outcome, &HtmlOptions::default());
+    // The KMS finding still shows the variable's line, masked.
+    assert!(html.contains("API_TOKEN: ghp_****"));
+    assert!(!html.contains("abcdefghijklmnopqrstuvwxyz"));
+}
