@@ -242,9 +242,10 @@ fn lint_candidate(
                 &settings.config.rule_settings,
                 &mut findings,
             );
-            let inventory = match settings.inventory {
-                true => crate::inventory::of_model(&loaded.model, &loaded.resources),
-                false => Vec::new(),
+            let inventory = if settings.inventory {
+                crate::inventory::of_model(&loaded.model, &loaded.resources)
+            } else {
+                Vec::new()
             };
             let relative_path = settings.config.relative_path(&candidate.path, cwd);
             let input = suppress::FileInput {
