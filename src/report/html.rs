@@ -479,12 +479,13 @@ impl<'a> Page<'a> {
             let s = f.severity.as_str();
             let _ = write!(
                 html,
-                "<li class=\"finding sev-{s}\" data-finding=\"{i}\" data-severity=\"{s}\" data-rule=\"{rule}\" data-file=\"{file}\">{badge} <a class=\"rule\" href=\"#rule-{rule}\" title=\"{summary}\">{rule}</a> <span class=\"code\">{code}</span> ",
+                "<li class=\"finding sev-{s}\" data-finding=\"{i}\" data-severity=\"{s}\" data-rule=\"{rule}\" data-file=\"{file}\">{badge} <a class=\"rule\" href=\"#rule-{rule}\" title=\"{summary}\">{rule}</a> <a class=\"code\" href=\"{doc}\" title=\"rule documentation\">{code}</a> ",
                 rule = esc(f.rule.name),
                 code = esc(f.rule.code),
                 file = esc(self.file_name(f.file)),
                 badge = severity_badge(f.severity),
                 summary = esc(f.rule.summary),
+                doc = esc(&doc_url(f.rule)),
             );
             self.location(html, f.file, f.span);
             let _ = write!(html, "<div class=\"msg\">{}</div>", inline_code(&f.message));

@@ -194,7 +194,12 @@ fn a_shared_role_lists_its_findings_under_each_function() {
     let source = SourceFile::new("t.yaml".into(), "t.yaml".into(), text.into());
     let loaded = crate::load::load(0, &source, true).expect("loads");
     let mut findings = Vec::new();
-    rules::check_model(&loaded.model, RULES, &RuleSettings::default(), &mut findings);
+    rules::check_model(
+        &loaded.model,
+        RULES,
+        &RuleSettings::default(),
+        &mut findings,
+    );
     let outcome = Outcome {
         inventory: crate::inventory::of_model(&loaded.model, &loaded.resources),
         sources: vec![source],
