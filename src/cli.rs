@@ -73,6 +73,8 @@ enum Format {
     Sarif,
     Junit,
     Github,
+    /// One self-contained page: functions, their grants and findings (use with --output).
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -430,6 +432,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         config,
         stdin,
         progress: show_progress.then_some(&update as lint::Progress<'_>),
+        inventory: args.format == Format::Html,
     };
     let mut outcome = lint::run_with(&options, &settings);
     progress.finish();
@@ -532,7 +535,11 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
         return Ok(exit_code(&outcome, fail_on));
     }
-    write_report(&outcome, args.format, color, &mut buffer)?;
+    let link_prefix = args
+        .output
+        .as_deref()
+        .and_then(|o| html_link_prefix(o, &cwd));
+    write_report(&outcome, args.format, color, link_prefix, &mut buffer)?;
     if args.format == Format::Human && !outcome.suppressed.is_empty() {
         write_suppressed(&outcome, &mut buffer)?;
     }
@@ -593,7 +600,13 @@ fn write_suppressed(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn write_report(outcome: &Outcome, format: Format, color: bool, out: &mut dyn Write) -> Result<()> {
+fn write_report(
+    outcome: &Outcome,
+    format: Format,
+    color: bool,
+    link_prefix: Option<String>,
+    out: &mut dyn Write,
+) -> Result<()> {
     match format {
         Format::Human => report::human::write(
             outcome,
@@ -614,8 +627,23 @@ fn write_report(outcome: &Outcome, format: Format, color: bool, out: &mut dyn Wr
         }
         Format::Junit => report::junit::write(outcome, out)?,
         Format::Github => report::github::write(outcome, out)?,
+        Format::Html => {
+            let options = report::html::HtmlOptions { link_prefix };
+            report::html::write(outcome, &options, out)?
+        }
     }
     Ok(())
+}
+
+/// How the HTML report at `output` reaches files named relative to `cwd`: `../` per
+/// folder the report sits below `cwd`. `None` (no file links) when it is elsewhere.
+fn html_link_prefix(output: &Path, cwd: &Path) -> Option<String> {
+    let output = cwd.join(output);
+    let dir = output.parent()?;
+    let dir = std::fs::canonicalize(dir).ok()?;
+    let cwd = std::fs::canonicalize(cwd).ok()?;
+    let below = dir.strip_prefix(&cwd).ok()?;
+    Some("../".repeat(below.components().count()))
 }
 
 /// 2 when a file could not be read or parsed, else 1 when a finding reaches the threshold.

@@ -15,6 +15,7 @@ pub mod config;
 pub mod discover;
 pub mod finding;
 pub mod fix;
+pub mod inventory;
 pub mod lint;
 pub mod load;
 pub mod managed;

@@ -46,6 +46,8 @@ pub struct Settings<'a> {
     pub config: Config,
     pub stdin: Option<InMemoryFile>,
     pub progress: Option<Progress<'a>>,
+    /// Build the function inventory (for the HTML report); off, it costs nothing.
+    pub inventory: bool,
 }
 
 /// A file that could not be read or parsed.
@@ -69,6 +71,8 @@ pub struct Outcome {
     pub suppressed: Vec<Suppressed>,
     /// What loaders skipped and why (macros, `Fn::ForEach`, unreadable `Policies` entries).
     pub notes: Vec<FileNote>,
+    /// Every function with its role and grants, when `Settings::inventory` asked for it.
+    pub inventory: Vec<crate::inventory::FunctionInventory>,
 }
 
 /// A loader note placed in a source.
@@ -90,6 +94,7 @@ struct UnitOutcome {
     /// Files recognised as input and linted.
     linted: usize,
     suppress: Vec<suppress::FilePass>,
+    inventory: Vec<crate::inventory::FunctionInventory>,
 }
 
 /// Files that load together: one file, or every file of a folder-grouped format (a
@@ -254,6 +259,7 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
                 message: n.message,
             }));
         outcome.findings.extend(result.findings);
+        outcome.inventory.extend(result.inventory);
     }
     let unused: Vec<usize> = config_matched.difference(&config_used).copied().collect();
     let config_id = outcome.sources.len();
@@ -299,6 +305,7 @@ fn lint_unit(
                 file_errors: Vec::new(),
                 linted: 0,
                 suppress: Vec::new(),
+                inventory: Vec::new(),
             }
         }
     };
@@ -309,6 +316,11 @@ fn lint_unit(
         &settings.config.rule_settings,
         &mut findings,
     );
+    let inventory = if settings.inventory {
+        crate::inventory::of_model(&loaded)
+    } else {
+        Vec::new()
+    };
     let mut passes = Vec::new();
     let mut kept = Vec::new();
     // Suppressions are per file: comments and resource spans belong to one source.
@@ -351,6 +363,7 @@ fn lint_unit(
         error: None,
         file_errors,
         suppress: passes,
+        inventory,
     }
 }
 

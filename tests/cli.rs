@@ -1128,6 +1128,10 @@ const ADVICE_ONLY_TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
 Resources:
   Fn:
+fn html_report_shows_functions_and_links_sources_from_its_folder() {
+    let template = r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Worker:
     Type: AWS::Serverless::Function
     Properties:
       Runtime: python3.12
@@ -1249,4 +1253,41 @@ fn persona_from_the_config_and_auditor_lists_suppressed_findings() {
         &["check", "--persona", "auditor", "--format", "json"],
     ));
     assert_eq!(findings(&auditor, "suppressed").len(), 1, "{auditor}");
+}
+
+#[test]
+fn html_report_shows_functions_and_links_sources_from_its_folder() {
+    let template = r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Policies:
+        - Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Action: s3:*
+              Resource: "*"
+"#;
+    let dir = project(&[("app/template.yaml", template)]);
+    fs::create_dir(dir.path().join("reports")).unwrap();
+    let out = iamlint(
+        dir.path(),
+        &[
+            "check",
+            "app",
+            "--format",
+            "html",
+            "--output",
+            "reports/r.html",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let html = fs::read_to_string(dir.path().join("reports/r.html")).unwrap();
+    assert!(html.contains("<h3>Worker <span class=\"runtime\">python3.12</span></h3>"));
+    assert!(html.contains("data-service=\"s3\""));
+    assert!(html.contains("href=\"../app/template.yaml\">app/template.yaml:3:3</a>"));
 }

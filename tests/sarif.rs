@@ -193,7 +193,7 @@ fn secrets_never_reach_the_output() {
                    KEY: {SECRET_KEY}\n"
     );
     std::fs::write(dir.path().join("template.yaml"), template).expect("write template");
-    for format in ["sarif", "junit", "github"] {
+    for format in ["sarif", "junit", "github", "html"] {
         let (_, out) = iamlint_in(dir.path(), &["check", "--format", format, "."]);
         assert!(!out.contains(KEY_ID), "{format} shows the key id:\n{out}");
         assert!(

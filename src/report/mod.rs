@@ -1,6 +1,7 @@
 //! Reporters: turn findings and sources into human text, JSON and other formats.
 
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
