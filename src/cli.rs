@@ -163,7 +163,12 @@ struct CheckArgs {
     no_new_access_since: Option<String>,
     /// Report policies that grant any of these actions (CheckAccessNotGranted), in addition
     /// to `deny-actions` from the config.
-    #[arg(long, value_name = "ACTIONS", value_delimiter = ',', requires = "access_analyzer")]
+    #[arg(
+        long,
+        value_name = "ACTIONS",
+        value_delimiter = ',',
+        requires = "access_analyzer"
+    )]
     deny_actions: Vec<String>,
     /// Do not read or write the cache of IAM Access Analyzer answers.
     #[arg(long, requires = "access_analyzer")]

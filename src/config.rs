@@ -232,7 +232,9 @@ pub fn is_action_name(text: &str) -> bool {
     text.split_once(':').is_some_and(|(service, action)| {
         !service.is_empty()
             && !action.is_empty()
-            && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && service
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
             && action.chars().all(|c| c.is_ascii_alphanumeric())
     })
 }
@@ -356,7 +358,11 @@ impl Config {
                 ));
             }
         }
-        config.deny_actions = raw.deny_actions.into_iter().map(Spanned::into_inner).collect();
+        config.deny_actions = raw
+            .deny_actions
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect();
         Ok(config)
     }
 

@@ -72,9 +72,19 @@ impl Writer {
         Value::String(text)
     }
 
-    /// A string for one value, an array for several (as IAM writes them).
+    /// A string for one value, an array for several (as IAM writes them). The caller has
+    /// recorded the key's path; a single value takes that path over, keeping the key's span.
     fn values(&mut self, path: &mut Vec<Step>, values: &[PolicyValue]) -> Value {
         if let [one] = values {
+            if let Some(last) = self.origins.last_mut().filter(|o| o.path == *path) {
+                last.span = one.span;
+                last.stand_in = !one.resolved;
+                return Value::String(if one.resolved {
+                    one.text.clone()
+                } else {
+                    stand_in(&one.text)
+                });
+            }
             return self.value(path, one);
         }
         let mut items = Vec::with_capacity(values.len());
@@ -103,12 +113,12 @@ impl Writer {
             let mut map = Map::new();
             for entry in &principal.entries {
                 path.push(Step::Key(entry.kind.value.clone()));
-                let value = self.values(path, &entry.values);
                 let span = entry
                     .values
                     .iter()
                     .fold(entry.kind.span, |span, v| span.cover(v.span));
                 self.record(path, span, Some(entry.kind.span), false);
+                let value = self.values(path, &entry.values);
                 path.pop();
                 merge(&mut map, &entry.kind.value, value);
             }
@@ -145,7 +155,6 @@ pub(crate) fn render(policy: &PolicyDocument) -> Rendered {
         origins: Vec::new(),
     };
     let mut root = Map::new();
-    w.record(&[], policy.span, None, false);
     if let Some(version) = &policy.version {
         let path = [Step::Key("Version".into())];
         w.record(&path, version.span, None, false);
@@ -182,7 +191,11 @@ pub(crate) fn render(policy: &PolicyDocument) -> Rendered {
             map.insert(key.into(), value);
         }
         if let Some(action) = &st.action {
-            let key = if action.negated { "NotAction" } else { "Action" };
+            let key = if action.negated {
+                "NotAction"
+            } else {
+                "Action"
+            };
             let value = w.list(&mut path, key, action);
             map.insert(key.into(), value);
         }
@@ -217,7 +230,11 @@ pub(crate) fn render(policy: &PolicyDocument) -> Rendered {
                     merge(&mut entries, &entry.key.value, value);
                 }
                 path.pop();
-                merge(&mut conditions, &clause.operator.value, Value::Object(entries));
+                merge(
+                    &mut conditions,
+                    &clause.operator.value,
+                    Value::Object(entries),
+                );
             }
             path.pop();
             map.insert("Condition".into(), Value::Object(conditions));
@@ -257,7 +274,11 @@ pub(crate) fn stand_in(text: &str) -> String {
                     .chars()
                     .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
                     .collect();
-                out.push_str(if clean.is_empty() { "placeholder" } else { &clean });
+                out.push_str(if clean.is_empty() {
+                    "placeholder"
+                } else {
+                    &clean
+                });
             }
         }
         rest = &after[end + 1..];
@@ -310,11 +331,21 @@ mod tests {
             serde_json::json!({"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Action": ["s3:GetObject", "iam:PassRole"], "Resource": "*"}]})
         );
-        let path = [key("Statement"), Step::Index(0), key("Action"), Step::Index(1)];
+        let path = [
+            key("Statement"),
+            Step::Index(0),
+            key("Action"),
+            Step::Index(1),
+        ];
         let origin = rendered.locate(&path).expect("located");
         assert_eq!(source.slice(origin.span), "\"iam:PassRole\"");
         // A path below a recorded one falls back to the nearest recorded parent.
-        let deeper = [key("Statement"), Step::Index(0), key("Resource"), Step::Index(3)];
+        let deeper = [
+            key("Statement"),
+            Step::Index(0),
+            key("Resource"),
+            Step::Index(3),
+        ];
         let origin = rendered.locate(&deeper).expect("located");
         assert_eq!(source.slice(origin.span), "\"*\"");
         assert_eq!(source.slice(origin.key_span.expect("key")), "\"Resource\"");
@@ -356,7 +387,11 @@ mod tests {
             key("aws:SecureTransport"),
         ];
         let origin = rendered.locate(&path).expect("located");
-        assert_eq!(source.slice(origin.span).trim(), "aws:SecureTransport: 'false'");
+        assert_eq!(source.slice(origin.span), "'false'");
+        assert_eq!(
+            source.slice(origin.key_span.expect("key")),
+            "aws:SecureTransport"
+        );
     }
 
     #[test]

@@ -224,8 +224,13 @@ fn check_findings(
             m if m.is_empty() => format!("{subject} {what}"),
             m => format!("{subject} {what}: {m}"),
         };
-        let mut f = Finding::new(meta, target.file, plan::policy_anchor(&target.policy), message)
-            .help(help);
+        let mut f = Finding::new(
+            meta,
+            target.file,
+            plan::policy_anchor(&target.policy),
+            message,
+        )
+        .help(help);
         f.related.extend(target.policy.related.iter().cloned());
         out.push(f);
         return;
@@ -337,15 +342,28 @@ mod tests {
             ]))],
         }]);
         let mut out = Vec::new();
-        map(&targets[0], &jobs[0], &answer, &Options::default(), &mut out);
+        map(
+            &targets[0],
+            &jobs[0],
+            &answer,
+            &Options::default(),
+            &mut out,
+        );
         assert_eq!(out.len(), 1);
         let f = &out[0];
-        assert_eq!(f.rule.code, "access-analyzer/PASS_ROLE_WITH_STAR_IN_RESOURCE");
+        assert_eq!(
+            f.rule.code,
+            "access-analyzer/PASS_ROLE_WITH_STAR_IN_RESOURCE"
+        );
         assert_eq!(f.severity, Severity::High);
         let source = &outcome.sources[0];
         assert_eq!(source.slice(f.span), "\"*\"");
         assert_eq!(source.line_col(f.span.start).line, 15);
-        assert!(f.message.starts_with("using the iam:PassRole action"), "{}", f.message);
+        assert!(
+            f.message.starts_with("using the iam:PassRole action"),
+            "{}",
+            f.message
+        );
         assert!(!f.message.ends_with('.'));
     }
 
@@ -353,10 +371,14 @@ mod tests {
     fn key_paths_point_at_the_key_and_unknown_paths_at_the_policy() {
         let (outcome, targets, _) = target();
         let source = &outcome.sources[0];
-        let key = path(serde_json::json!([{"value": "Statement"}, {"index": 0}, {"key": "Action"}]));
+        let key =
+            path(serde_json::json!([{"value": "Statement"}, {"index": 0}, {"key": "Action"}]));
         assert_eq!(source.slice(place(&targets[0], &key).0), "\"Action\"");
         let nowhere = path(serde_json::json!([{"value": "Nope"}]));
-        assert_eq!(place(&targets[0], &nowhere).0, plan::policy_anchor(&targets[0].policy));
+        assert_eq!(
+            place(&targets[0], &nowhere).0,
+            plan::policy_anchor(&targets[0].policy)
+        );
     }
 
     #[test]
@@ -364,14 +386,21 @@ mod tests {
         let (_, targets, _) = target();
         let offline_meta = crate::rules::find("missing-version").expect("rule").meta();
         let span = Span::new(10, 20);
-        let mut offline = vec![Finding::new(offline_meta, 0, span, "policy has no `Version`")];
+        let mut offline = vec![Finding::new(
+            offline_meta,
+            0,
+            span,
+            "policy has no `Version`",
+        )];
         let twin = Finding::new(meta("MISSING_VERSION", "ERROR"), 0, Span::new(12, 14), "x");
         let elsewhere = Finding::new(meta("MISSING_VERSION", "ERROR"), 1, Span::new(12, 14), "x");
         let unrelated = Finding::new(meta("ARN_ACCOUNT_NOT_ALLOWED", "ERROR"), 0, span, "y");
         let merged = merge_into(&mut offline, vec![twin, elsewhere, unrelated]);
         assert_eq!(merged, 1);
         assert_eq!(offline.len(), 3);
-        assert!(offline[0].message.ends_with("(IAM Access Analyzer agrees: `MISSING_VERSION`)"));
+        assert!(offline[0]
+            .message
+            .ends_with("(IAM Access Analyzer agrees: `MISSING_VERSION`)"));
         assert!(!targets.is_empty());
     }
 
@@ -388,9 +417,12 @@ mod tests {
         };
         let answer = Answer::Check(CheckResult {
             passed: false,
-            message: "The policy document grants access to perform one or more of the listed actions.".into(),
+            message:
+                "The policy document grants access to perform one or more of the listed actions."
+                    .into(),
             reasons: vec![super::super::CheckReason {
-                description: "One or more of the listed actions in the statement is granted.".into(),
+                description: "One or more of the listed actions in the statement is granted."
+                    .into(),
                 statement_index: Some(1),
                 statement_id: None,
             }],
@@ -400,7 +432,11 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].rule.code, "access-analyzer/CHECK_ACCESS_NOT_GRANTED");
         assert_eq!(outcome.sources[0].line_col(out[0].span.start).line, 13);
-        assert!(out[0].message.contains("`logs:DeleteLogGroup`"), "{}", out[0].message);
+        assert!(
+            out[0].message.contains("`logs:DeleteLogGroup`"),
+            "{}",
+            out[0].message
+        );
         // A passing check adds nothing.
         let pass = Answer::Check(CheckResult {
             passed: true,

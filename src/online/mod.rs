@@ -65,7 +65,10 @@ pub(crate) enum PathElement {
     /// The key itself.
     Key(String),
     Index(i64),
-    Substring { start: i64, length: i64 },
+    Substring {
+        start: i64,
+        length: i64,
+    },
 }
 
 /// One `ValidatePolicy` finding, as the service returned it.

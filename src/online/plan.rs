@@ -33,10 +33,14 @@ pub(crate) struct Job {
 
 /// A policy that grants nothing, the reference for a policy that did not exist at the
 /// revision `--no-new-access-since` names: all its access is new.
-const NOTHING_IDENTITY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+const NOTHING_IDENTITY: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
 const NOTHING_RESOURCE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#;
 
-pub(crate) fn plan(outcome: &Outcome, options: &Options) -> (Vec<Target>, Vec<Job>, Vec<OnlineError>) {
+pub(crate) fn plan(
+    outcome: &Outcome,
+    options: &Options,
+) -> (Vec<Target>, Vec<Job>, Vec<OnlineError>) {
     let mut targets = Vec::new();
     let mut errors = Vec::new();
     let revision = match &options.no_new_access_since {
@@ -113,7 +117,9 @@ pub(crate) fn plan(outcome: &Outcome, options: &Options) -> (Vec<Target>, Vec<Jo
                     });
                 }
             }
-            if let Some(public_type) = public_access_type(policy.kind, target.resource_type.as_deref()) {
+            if let Some(public_type) =
+                public_access_type(policy.kind, target.resource_type.as_deref())
+            {
                 jobs.push(Job {
                     target: index,
                     request: Request::NoPublicAccess {

@@ -155,7 +155,12 @@ pub(crate) async fn send_with(
                 return (i, Err(OnlineError::Service("request queue closed".into())));
             };
             if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                return (i, Err(OnlineError::Service("skipped after an earlier failure".into())));
+                return (
+                    i,
+                    Err(OnlineError::Service(
+                        "skipped after an earlier failure".into(),
+                    )),
+                );
             }
             let result = send_one(&client, &request).await;
             if result.as_ref().is_err_and(OnlineError::is_fatal) {
@@ -353,7 +358,9 @@ where
             let code = inner.code().unwrap_or("unknown error");
             let message = inner.message().unwrap_or_default().to_string();
             match code {
-                "AccessDeniedException" | "UnrecognizedClientException" | "InvalidSignatureException"
+                "AccessDeniedException"
+                | "UnrecognizedClientException"
+                | "InvalidSignatureException"
                 | "ExpiredTokenException" => OnlineError::AccessDenied(if message.is_empty() {
                     code.to_string()
                 } else {
@@ -362,7 +369,11 @@ where
                 "ThrottlingException" | "TooManyRequestsException" => OnlineError::Throttled,
                 "ValidationException" => OnlineError::InvalidPolicy {
                     policy: String::new(),
-                    message: if message.is_empty() { code.to_string() } else { message },
+                    message: if message.is_empty() {
+                        code.to_string()
+                    } else {
+                        message
+                    },
                 },
                 _ if message.is_empty() => OnlineError::Service(code.to_string()),
                 _ => OnlineError::Service(format!("{code}: {message}")),
@@ -388,4 +399,240 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use aws_sdk_accessanalyzer::config::{Credentials, Region};
+    use aws_sdk_accessanalyzer::operation::check_no_new_access::CheckNoNewAccessOutput;
+    use aws_sdk_accessanalyzer::operation::validate_policy::{
+        ValidatePolicyError, ValidatePolicyOutput,
+    };
+    use aws_sdk_accessanalyzer::types::error::{
+        AccessDeniedException, ThrottlingException, ValidationException,
+    };
+    use aws_sdk_accessanalyzer::types::{
+        CheckNoNewAccessResult, Location, PathElement as Sdk, ValidatePolicyFinding,
+        ValidatePolicyFindingType, ValidationExceptionReason,
+    };
+    use aws_smithy_mocks::{
+        create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode,
+    };
+
+    fn client(rules: &[&Rule]) -> Client {
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::Sequential);
+        for rule in rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let config = aws_sdk_accessanalyzer::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("AKID", "SECRET", None, None, "test"))
+            .retry_config(RetryConfig::disabled())
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        Client::from_conf(config)
+    }
+
+    /// What the service's deserializer attaches to a modeled error.
+    fn meta(code: &str, message: &str) -> aws_sdk_accessanalyzer::error::ErrorMetadata {
+        aws_sdk_accessanalyzer::error::ErrorMetadata::builder()
+            .code(code)
+            .message(message)
+            .build()
+    }
+
+    fn block<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    fn validate(policy: &str) -> Request {
+        Request::Validate {
+            policy: policy.into(),
+            policy_type: "RESOURCE_POLICY",
+            resource_type: Some("AWS::S3::Bucket"),
+        }
+    }
+
+    fn finding(code: &str, index: i32) -> ValidatePolicyFinding {
+        ValidatePolicyFinding::builder()
+            .finding_type(ValidatePolicyFindingType::SecurityWarning)
+            .issue_code(code)
+            .finding_details("Details.")
+            .learn_more_link("https://example.com/x")
+            .locations(
+                Location::builder()
+                    .path(Sdk::Value("Statement".into()))
+                    .path(Sdk::Index(index))
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn follows_pages_and_sends_the_policy_type_and_resource_type() {
+        let first = mock!(Client::validate_policy)
+            .match_requests(|r| {
+                r.policy_document() == Some("{\"p\":1}")
+                    && r.policy_type() == Some(&PolicyType::ResourcePolicy)
+                    && r.validate_policy_resource_type()
+                        == Some(&ValidatePolicyResourceType::S3Bucket)
+                    && r.next_token().is_none()
+            })
+            .then_output(|| {
+                ValidatePolicyOutput::builder()
+                    .findings(finding("A", 0))
+                    .next_token("page-2")
+                    .build()
+                    .unwrap()
+            });
+        let second = mock!(Client::validate_policy)
+            .match_requests(|r| r.next_token() == Some("page-2"))
+            .then_output(|| {
+                ValidatePolicyOutput::builder()
+                    .findings(finding("B", 1))
+                    .set_findings(Some(vec![finding("B", 1)]))
+                    .build()
+                    .unwrap()
+            });
+        let client = client(&[&first, &second]);
+        let answer = block(send_one(&client, &validate("{\"p\":1}"))).unwrap();
+        let Answer::Findings(list) = answer else {
+            panic!("not findings");
+        };
+        let codes: Vec<&str> = list.iter().map(|f| f.issue_code.as_str()).collect();
+        assert_eq!(codes, ["A", "B"]);
+        assert_eq!(
+            list[1].locations,
+            [vec![
+                PathElement::Value("Statement".into()),
+                PathElement::Index(1)
+            ]]
+        );
+        assert_eq!(list[0].finding_type, "SECURITY_WARNING");
+        assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
+    }
+
+    #[test]
+    fn maps_custom_check_results() {
+        let rule = mock!(Client::check_no_new_access)
+            .match_requests(|r| {
+                r.new_policy_document() == Some("new")
+                    && r.existing_policy_document() == Some("old")
+                    && r.policy_type() == Some(&AccessCheckPolicyType::IdentityPolicy)
+            })
+            .then_output(|| {
+                CheckNoNewAccessOutput::builder()
+                    .result(CheckNoNewAccessResult::Fail)
+                    .message("The modified permissions grant new access.")
+                    .reasons(
+                        ReasonSummary::builder()
+                            .description("New access in the statement with index: 1.")
+                            .statement_index(1)
+                            .build(),
+                    )
+                    .build()
+            });
+        let client = client(&[&rule]);
+        let request = Request::NoNewAccess {
+            policy: "new".into(),
+            existing: "old".into(),
+            policy_type: "IDENTITY_POLICY",
+        };
+        let answer = block(send_one(&client, &request)).unwrap();
+        let Answer::Check(result) = answer else {
+            panic!("not a check");
+        };
+        assert!(!result.passed);
+        assert_eq!(result.reasons[0].statement_index, Some(1));
+    }
+
+    #[test]
+    fn classifies_service_errors() {
+        let denied = mock!(Client::validate_policy).then_error(|| {
+            ValidatePolicyError::AccessDeniedException(
+                AccessDeniedException::builder()
+                    .meta(meta(
+                        "AccessDeniedException",
+                        "User is not authorized to perform: access-analyzer:ValidatePolicy",
+                    ))
+                    .message("User is not authorized to perform: access-analyzer:ValidatePolicy")
+                    .build()
+                    .unwrap(),
+            )
+        });
+        let client = client(&[&denied]);
+        let err = block(send_one(&client, &validate("{}"))).unwrap_err();
+        assert!(
+            matches!(&err, OnlineError::AccessDenied(m) if m.contains("not authorized")),
+            "{err:?}"
+        );
+
+        let throttled = mock!(Client::validate_policy).then_error(|| {
+            ValidatePolicyError::ThrottlingException(
+                ThrottlingException::builder()
+                    .meta(meta("ThrottlingException", "Rate exceeded"))
+                    .message("Rate exceeded")
+                    .build()
+                    .unwrap(),
+            )
+        });
+        let client = self::client(&[&throttled]);
+        let err = block(send_one(&client, &validate("{}"))).unwrap_err();
+        assert_eq!(err, OnlineError::Throttled);
+
+        let invalid = mock!(Client::validate_policy).then_error(|| {
+            ValidatePolicyError::ValidationException(
+                ValidationException::builder()
+                    .meta(meta("ValidationException", "policyDocument is too long"))
+                    .message("policyDocument is too long")
+                    .reason(ValidationExceptionReason::FieldValidationFailed)
+                    .build()
+                    .unwrap(),
+            )
+        });
+        let client = self::client(&[&invalid]);
+        let err = block(send_one(&client, &validate("{}")))
+            .unwrap_err()
+            .for_policy("policy `x`");
+        assert_eq!(
+            err.to_string(),
+            "IAM Access Analyzer rejected policy `x`: policyDocument is too long"
+        );
+    }
+
+    #[test]
+    fn a_fatal_error_stops_the_other_requests() {
+        let denied = mock!(Client::validate_policy)
+            .sequence()
+            .error(|| {
+                ValidatePolicyError::AccessDeniedException(
+                    AccessDeniedException::builder()
+                        .meta(meta("AccessDeniedException", "denied"))
+                        .message("denied")
+                        .build()
+                        .unwrap(),
+                )
+            })
+            .times(10)
+            .build();
+        let client = client(&[&denied]);
+        let requests: Vec<Request> = (0..10).map(|i| validate(&i.to_string())).collect();
+        let results = block(send_with(&client, requests));
+        assert_eq!(results.len(), 10);
+        assert!(results
+            .iter()
+            .all(|r| matches!(r, Err(OnlineError::AccessDenied(_)))));
+        // At most the requests already in flight were sent.
+        assert!(denied.num_calls() <= CONCURRENCY, "{}", denied.num_calls());
+    }
 }
