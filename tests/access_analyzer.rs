@@ -65,7 +65,7 @@ impl Server {
                 let Ok(stream) = stream else { continue };
                 let seen = Arc::clone(&seen);
                 let handler = Arc::clone(&handler);
-                std::thread::spawn(move || serve(stream, &seen, &*handler));
+                std::thread::spawn(move || serve(stream, &seen, &handler));
             }
         });
         Server { url, requests }
