@@ -566,3 +566,107 @@ fn unreachable_endpoint_is_a_network_error() {
         .iter()
         .any(|f| f["rule"] == "service-wildcard-action"));
 }
+
+#[test]
+fn findings_land_in_sam_templates_and_comments_suppress_them() {
+    let template = r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs20.x
+      InlineCode: "exports.handler = async () => {}"
+      Policies:
+        - Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Action: logs:*
+              Resource: "*"
+            - Effect: Allow
+              Action: sqs:SendMessage   # iamlint: ignore[access-analyzer/EXAMPLE_WARNING] reviewed
+              Resource: !Sub arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${QueueName}
+        - SQSPollerPolicy:
+            QueueName: jobs
+"#;
+    let server = Server::start(Box::new(|request, _| {
+        let document = request.body["policyDocument"].as_str().unwrap_or_default();
+        if !document.contains("logs:*") {
+            return ok(json!({"findings": []}));
+        }
+        let at = |path: Value| {
+            json!([{"path": path, "span": {
+            "start": {"line": 1, "column": 1, "offset": 1}, "end": {"line": 1, "column": 2, "offset": 2}}}])
+        };
+        ok(json!({"findings": [
+            {"findingType": "SECURITY_WARNING", "issueCode": "EXAMPLE_SECURITY_WARNING",
+             "findingDetails": "Flagged resource.", "learnMoreLink": "https://docs.aws.amazon.com/x",
+             "locations": at(json!([{"value": "Statement"}, {"index": 0}, {"value": "Resource"}]))},
+            {"findingType": "WARNING", "issueCode": "EXAMPLE_WARNING",
+             "findingDetails": "Flagged action.", "learnMoreLink": "https://docs.aws.amazon.com/x",
+             "locations": at(json!([{"value": "Statement"}, {"index": 1}, {"value": "Action"}]))},
+            {"findingType": "ERROR", "issueCode": "INVALID_ARN_RESOURCE",
+             "findingDetails": "About the stand-in for the unresolved queue name.", "learnMoreLink": "https://docs.aws.amazon.com/x",
+             "locations": at(json!([{"value": "Statement"}, {"index": 1}, {"value": "Resource"}]))}
+        ]}))
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("template.yaml"), template).unwrap();
+    let output = iamlint(
+        dir.path(),
+        Some(&server.url),
+        true,
+        &[
+            "check",
+            "template.yaml",
+            "--format",
+            "json",
+            "--access-analyzer",
+            "--no-cache",
+            "--show-suppressed",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let documents: Vec<Value> = server
+        .requests()
+        .iter()
+        .map(|r| sent_document(r, "policyDocument"))
+        .collect();
+    // The inline policy, with a neutral stand-in for the unresolved parts of its ARN.
+    assert!(
+        documents.iter().any(
+            |d| d["Statement"][1]["Resource"] == "arn:aws:sqs:us-east-1:123456789012:QueueName"
+        ),
+        "{documents:#?}"
+    );
+    // The SAM policy template, as expanded.
+    assert!(
+        documents
+            .iter()
+            .any(|d| d.to_string().contains("sqs:ReceiveMessage")),
+        "{documents:#?}"
+    );
+
+    // The offline pass leaves `ignore[access-analyzer/...]` comments to online mode.
+    assert!(!findings(&output)
+        .iter()
+        .any(|f| f["rule"] == "unused-suppression"));
+    let online: Vec<Value> = findings(&output)
+        .into_iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("access-analyzer/"))
+        .collect();
+    assert_eq!(online.len(), 1, "{online:#?}");
+    assert_eq!(
+        online[0]["code"],
+        "access-analyzer/EXAMPLE_SECURITY_WARNING"
+    );
+    assert_eq!(
+        (online[0]["line"].as_u64(), online[0]["column"].as_u64()),
+        (Some(14), Some(25))
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let suppressed = report["suppressed"].as_array().unwrap();
+    assert_eq!(suppressed.len(), 1, "{suppressed:#?}");
+    assert_eq!(suppressed[0]["code"], "access-analyzer/EXAMPLE_WARNING");
+    assert_eq!(suppressed[0]["reason"], "reviewed");
+}

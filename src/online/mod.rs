@@ -20,7 +20,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::finding::Finding;
 use crate::lint::Outcome;
+use crate::suppress::Suppressed;
 
 pub use service::OnlineError;
 
@@ -185,11 +187,42 @@ pub fn run(outcome: &mut Outcome, options: &Options) -> Report {
             findings::map(&targets[job.target], job, &answer, options, &mut new);
         }
     }
+    let (new, suppressed) = suppress(outcome, new);
+    outcome.suppressed.extend(suppressed);
     report.merged = findings::merge_into(&mut outcome.findings, new);
-    outcome.findings.sort_by(|a, b| {
+    let order = |a: &Finding, b: &Finding| {
         a.sort_key()
             .cmp(&b.sort_key())
             .then_with(|| a.message.cmp(&b.message))
-    });
+    };
+    outcome.findings.sort_by(order);
+    outcome
+        .suppressed
+        .sort_by(|a, b| order(&a.finding, &b.finding));
     report
+}
+
+/// Apply `# iamlint: ignore[access-analyzer/CODE] reason` comments of each file.
+fn suppress(outcome: &Outcome, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Suppressed>) {
+    let mut by_file: std::collections::BTreeMap<usize, Vec<Finding>> = Default::default();
+    for finding in findings {
+        by_file.entry(finding.file).or_default().push(finding);
+    }
+    let mut kept = Vec::new();
+    let mut suppressed = Vec::new();
+    for (file, findings) in by_file {
+        let loaded = outcome
+            .sources
+            .get(file)
+            .and_then(|source| Some((source, crate::load::load(file, source, false).ok()?)));
+        match loaded {
+            Some((source, loaded)) => {
+                let (k, s) = crate::suppress::apply_named(source, &loaded, findings);
+                kept.extend(k);
+                suppressed.extend(s);
+            }
+            None => kept.extend(findings),
+        }
+    }
+    (kept, suppressed)
 }
