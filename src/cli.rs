@@ -183,6 +183,9 @@ enum OnlineMode {
     Optional,
 }
 
+const ONLINE_PREFIX: &str = "access-analyzer/";
+const ONLINE_DOC: &str = include_str!("../docs/access-analyzer.md");
+
 /// Show progress only for runs this long (in files).
 const PROGRESS_MIN_FILES: usize = 200;
 const PROGRESS_INTERVAL_MS: u64 = 100;
@@ -223,6 +226,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rule { name } => match rules::find(&name) {
             Some(rule) => {
                 out.write_all(rule.meta().doc.as_bytes())?;
+                Ok(ExitCode::SUCCESS)
+            }
+            // Online findings are named after the service's issue codes; one page covers them.
+            None if name
+                .get(..ONLINE_PREFIX.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(ONLINE_PREFIX)) =>
+            {
+                out.write_all(ONLINE_DOC.as_bytes())?;
                 Ok(ExitCode::SUCCESS)
             }
             None => bail!("no rule named `{name}`; `iamlint rules` lists them"),

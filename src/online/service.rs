@@ -170,15 +170,11 @@ pub(crate) async fn send_with(
         });
     }
     let mut results: Vec<Option<Result<Answer, OnlineError>>> = vec![None; count];
+    // A task that panicked leaves its slot empty: reported below as unfinished.
     while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok((i, result)) => {
-                if let Some(slot) = results.get_mut(i) {
-                    *slot = Some(result);
-                }
-            }
-            Err(e) => {
-                let _ = e;
+        if let Ok((i, result)) = joined {
+            if let Some(slot) = results.get_mut(i) {
+                *slot = Some(result);
             }
         }
     }
