@@ -569,7 +569,7 @@ fn online(args: &CheckArgs, config: &Config, outcome: &mut Outcome) -> Result<bo
     if !args.quiet {
         writeln!(
             err,
-            "access analyzer: {} requests sent, {} answered from cache, {} findings merged into offline ones",
+            "access analyzer: requests sent {}, answered from cache {}, findings merged into offline ones {}",
             report.sent, report.cached, report.merged
         )?;
     }

@@ -350,7 +350,7 @@ fn custom_checks_send_their_inputs_and_answers_are_cached() {
     assert_eq!(server.requests().len(), 2);
     assert_eq!(findings(&again), first);
     assert!(
-        stderr(&again).contains("0 requests sent, 2 answered from cache"),
+        stderr(&again).contains("requests sent 0, answered from cache 2"),
         "{}",
         stderr(&again)
     );
@@ -669,4 +669,60 @@ Resources:
     assert_eq!(suppressed.len(), 1, "{suppressed:#?}");
     assert_eq!(suppressed[0]["code"], "access-analyzer/EXAMPLE_WARNING");
     assert_eq!(suppressed[0]["reason"], "reviewed");
+}
+
+#[test]
+fn a_finding_an_offline_rule_reports_is_merged_not_repeated() {
+    let server = Server::start(Box::new(|_, _| {
+        ok(json!({"findings": [{
+            "findingType": "SECURITY_WARNING",
+            "issueCode": "PASS_ROLE_WITH_STAR_IN_RESOURCE",
+            "findingDetails": "Using the iam:PassRole action with wildcards (*) in the resource can be overly permissive because it allows iam:PassRole permissions on multiple resources.",
+            "learnMoreLink": "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html",
+            "locations": [{"path": [{"value": "Statement"}, {"index": 0}, {"value": "Resource"}],
+                           "span": {"start": {"line": 4, "column": 63, "offset": 100}, "end": {"line": 4, "column": 66, "offset": 103}}}]
+        }]}))
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pass.json"),
+        r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}
+  ]
+}"#,
+    )
+    .unwrap();
+    let output = iamlint(
+        dir.path(),
+        Some(&server.url),
+        true,
+        &[
+            "check",
+            "pass.json",
+            "--format",
+            "json",
+            "--access-analyzer",
+            "--no-cache",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let findings = findings(&output);
+    assert!(!findings
+        .iter()
+        .any(|f| f["code"].as_str().unwrap().starts_with("access-analyzer/")));
+    let offline = findings
+        .iter()
+        .find(|f| f["rule"] == "pass-role-wildcard")
+        .unwrap();
+    assert!(offline["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("(IAM Access Analyzer agrees: `PASS_ROLE_WITH_STAR_IN_RESOURCE`)"));
+    assert!(
+        stderr(&output).contains("findings merged into offline ones 1"),
+        "{}",
+        stderr(&output)
+    );
 }

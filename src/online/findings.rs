@@ -109,7 +109,7 @@ pub(crate) fn map(
     job: &Job,
     answer: &Answer,
     options: &Options,
-    out: &mut Vec<Finding>,
+    out: &mut Vec<Online>,
 ) {
     match (answer, &job.request) {
         (Answer::Findings(list), _) => {
@@ -126,7 +126,14 @@ pub(crate) fn map(
     }
 }
 
-fn validation_finding(target: &Target, finding: &ValidationFinding) -> Option<Finding> {
+/// An online finding and the region where an offline finding counts as the same issue: the
+/// statement the service points into, else the whole policy.
+pub(crate) struct Online {
+    pub finding: Finding,
+    pub scope: Span,
+}
+
+fn validation_finding(target: &Target, finding: &ValidationFinding) -> Option<Online> {
     let meta = meta(&finding.issue_code, &finding.finding_type);
     let (span, stand_in) = finding
         .locations
@@ -134,6 +141,18 @@ fn validation_finding(target: &Target, finding: &ValidationFinding) -> Option<Fi
         .map_or((plan::policy_anchor(&target.policy), false), |path| {
             place(target, path)
         });
+    let statement = finding
+        .locations
+        .first()
+        .and_then(|path| match path.as_slice() {
+            [PathElement::Value(key), PathElement::Index(i), ..] if key == "Statement" => {
+                usize::try_from(*i).ok()
+            }
+            _ => None,
+        });
+    let scope = statement
+        .and_then(|i| target.policy.statements.get(i))
+        .map_or(target.policy.span, |st| st.span);
     // Only iamlint's stand-in for an unresolved value was judged: a remark on its text (an ARN
     // format, say) is about the stand-in, not the template. Security warnings still count.
     if stand_in && finding.finding_type != "SECURITY_WARNING" {
@@ -153,7 +172,7 @@ fn validation_finding(target: &Target, finding: &ValidationFinding) -> Option<Fi
     if stand_in {
         f.severity = f.severity.lowered();
     }
-    Some(f)
+    Some(Online { finding: f, scope })
 }
 
 /// The span for a path of the service's answer, and whether it lands on a stand-in value.
@@ -194,7 +213,7 @@ fn check_findings(
     request: &Request,
     result: &CheckResult,
     options: &Options,
-    out: &mut Vec<Finding>,
+    out: &mut Vec<Online>,
 ) {
     let (code, what, help) = match request {
         Request::NoNewAccess { .. } => (
@@ -232,7 +251,10 @@ fn check_findings(
         )
         .help(help);
         f.related.extend(target.policy.related.iter().cloned());
-        out.push(f);
+        out.push(Online {
+            finding: f,
+            scope: target.policy.span,
+        });
         return;
     }
     for reason in &result.reasons {
@@ -245,7 +267,10 @@ fn check_findings(
         };
         let mut f = Finding::new(meta, target.file, span, message).help(help);
         f.related.extend(target.policy.related.iter().cloned());
-        out.push(f);
+        out.push(Online {
+            finding: f,
+            scope: target.policy.span,
+        });
     }
 }
 
@@ -270,12 +295,13 @@ fn sentence(text: &str) -> String {
     }
 }
 
-/// Add online findings to the offline ones. A finding whose issue an offline rule reports
-/// at the same place (same file, overlapping spans, or the same statement) is not added:
-/// the offline finding says the service agrees. Returns how many were merged.
-pub(crate) fn merge_into(offline: &mut Vec<Finding>, online: Vec<Finding>) -> usize {
+/// Drop online findings whose issue an offline rule already reports in the same statement
+/// (or policy) of the same file: the offline finding's message says the service agrees.
+/// Returns the findings left and how many were merged.
+pub(crate) fn merge(offline: &mut [Finding], online: Vec<Online>) -> (Vec<Finding>, usize) {
+    let mut left = Vec::new();
     let mut merged = 0;
-    for finding in online {
+    for Online { finding, scope } in online {
         let issue = finding.rule.code.strip_prefix(PREFIX).unwrap_or_default();
         let rule = OVERLAPS
             .iter()
@@ -285,8 +311,8 @@ pub(crate) fn merge_into(offline: &mut Vec<Finding>, online: Vec<Finding>) -> us
             offline.iter_mut().find(|o| {
                 o.rule.code == rule
                     && o.file == finding.file
-                    && o.span.start <= finding.span.end
-                    && finding.span.start <= o.span.end
+                    && scope.start <= o.span.start
+                    && o.span.start <= scope.end
             })
         });
         match twin {
@@ -297,10 +323,10 @@ pub(crate) fn merge_into(offline: &mut Vec<Finding>, online: Vec<Finding>) -> us
                 }
                 merged += 1;
             }
-            None => offline.push(finding),
+            None => left.push(finding),
         }
     }
-    merged
+    (left, merged)
 }
 
 #[cfg(test)]
@@ -350,7 +376,7 @@ mod tests {
             &mut out,
         );
         assert_eq!(out.len(), 1);
-        let f = &out[0];
+        let f = &out[0].finding;
         assert_eq!(
             f.rule.code,
             "access-analyzer/PASS_ROLE_WITH_STAR_IN_RESOURCE"
@@ -382,26 +408,35 @@ mod tests {
     }
 
     #[test]
-    fn merges_a_finding_an_offline_rule_already_reports() {
-        let (_, targets, _) = target();
+    fn merges_a_finding_an_offline_rule_already_reports_in_the_statement() {
         let offline_meta = crate::rules::find("missing-version").expect("rule").meta();
-        let span = Span::new(10, 20);
         let mut offline = vec![Finding::new(
             offline_meta,
             0,
-            span,
-            "policy has no `Version`",
+            Span::new(10, 20),
+            "no `Version`",
         )];
-        let twin = Finding::new(meta("MISSING_VERSION", "ERROR"), 0, Span::new(12, 14), "x");
-        let elsewhere = Finding::new(meta("MISSING_VERSION", "ERROR"), 1, Span::new(12, 14), "x");
-        let unrelated = Finding::new(meta("ARN_ACCOUNT_NOT_ALLOWED", "ERROR"), 0, span, "y");
-        let merged = merge_into(&mut offline, vec![twin, elsewhere, unrelated]);
+        let online = |code: &str, file: usize, scope: Span| Online {
+            finding: Finding::new(meta(code, "ERROR"), file, Span::new(30, 34), "x"),
+            scope,
+        };
+        let (left, merged) = merge(
+            &mut offline,
+            vec![
+                // Same statement, another value of it: merged.
+                online("MISSING_VERSION", 0, Span::new(5, 40)),
+                // Same issue in another file or statement: kept.
+                online("MISSING_VERSION", 1, Span::new(5, 40)),
+                online("MISSING_VERSION", 0, Span::new(25, 40)),
+                // No offline twin: kept.
+                online("ARN_ACCOUNT_NOT_ALLOWED", 0, Span::new(5, 40)),
+            ],
+        );
         assert_eq!(merged, 1);
-        assert_eq!(offline.len(), 3);
+        assert_eq!(left.len(), 3);
         assert!(offline[0]
             .message
             .ends_with("(IAM Access Analyzer agrees: `MISSING_VERSION`)"));
-        assert!(!targets.is_empty());
     }
 
     #[test]
@@ -430,12 +465,18 @@ mod tests {
         let mut out = Vec::new();
         map(&targets[0], &job, &answer, &Options::default(), &mut out);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].rule.code, "access-analyzer/CHECK_ACCESS_NOT_GRANTED");
-        assert_eq!(outcome.sources[0].line_col(out[0].span.start).line, 13);
+        assert_eq!(
+            out[0].finding.rule.code,
+            "access-analyzer/CHECK_ACCESS_NOT_GRANTED"
+        );
+        assert_eq!(
+            outcome.sources[0].line_col(out[0].finding.span.start).line,
+            13
+        );
         assert!(
-            out[0].message.contains("`logs:DeleteLogGroup`"),
+            out[0].finding.message.contains("`logs:DeleteLogGroup`"),
             "{}",
-            out[0].message
+            out[0].finding.message
         );
         // A passing check adds nothing.
         let pass = Answer::Check(CheckResult {

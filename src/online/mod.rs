@@ -187,9 +187,11 @@ pub fn run(outcome: &mut Outcome, options: &Options) -> Report {
             findings::map(&targets[job.target], job, &answer, options, &mut new);
         }
     }
+    let (new, merged) = findings::merge(&mut outcome.findings, new);
+    report.merged = merged;
     let (new, suppressed) = suppress(outcome, new);
+    outcome.findings.extend(new);
     outcome.suppressed.extend(suppressed);
-    report.merged = findings::merge_into(&mut outcome.findings, new);
     let order = |a: &Finding, b: &Finding| {
         a.sort_key()
             .cmp(&b.sort_key())
