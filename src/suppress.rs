@@ -275,7 +275,9 @@ pub fn apply_named(
     for finding in findings {
         let line = source.line_col(finding.span.start).line;
         let by = named.iter().find(|(name, _, scope)| {
-            name.eq_ignore_ascii_case(finding.rule.code) && scope.covers(line, finding.span)
+            (name.eq_ignore_ascii_case(finding.rule.code)
+                || name.eq_ignore_ascii_case(finding.rule.name))
+                && scope.covers(line, finding.span)
         });
         match by {
             Some((_, reason, _)) => suppressed.push(Suppressed {

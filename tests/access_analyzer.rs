@@ -584,7 +584,7 @@ Resources:
               Action: logs:*
               Resource: "*"
             - Effect: Allow
-              Action: sqs:SendMessage   # iamlint: ignore[access-analyzer/EXAMPLE_WARNING] reviewed
+              Action: sqs:SendMessage   # iamlint: ignore[access-analyzer/example-warning] reviewed
               Resource: !Sub arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${QueueName}
         - SQSPollerPolicy:
             QueueName: jobs

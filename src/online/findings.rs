@@ -90,10 +90,13 @@ pub(crate) fn meta(issue_code: &str, finding_type: &str) -> &'static RuleMeta {
             "IAM Access Analyzer: a suggestion to improve the policy",
         ),
     };
+    // Code as the service spells it; name in kebab case like every rule name.
     let code: &'static str = Box::leak(format!("{PREFIX}{clean}").into_boxed_str());
+    let kebab = clean.to_ascii_lowercase().replace('_', "-");
+    let name: &'static str = Box::leak(format!("{PREFIX}{kebab}").into_boxed_str());
     let meta: &'static RuleMeta = Box::leak(Box::new(RuleMeta {
         code,
-        name: code,
+        name,
         category,
         severity,
         summary,
@@ -380,6 +383,10 @@ mod tests {
         assert_eq!(
             f.rule.code,
             "access-analyzer/PASS_ROLE_WITH_STAR_IN_RESOURCE"
+        );
+        assert_eq!(
+            f.rule.name,
+            "access-analyzer/pass-role-with-star-in-resource"
         );
         assert_eq!(f.severity, Severity::High);
         let source = &outcome.sources[0];
