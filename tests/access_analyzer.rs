@@ -726,3 +726,109 @@ fn a_finding_an_offline_rule_reports_is_merged_not_repeated() {
         stderr(&output)
     );
 }
+
+#[test]
+fn resource_and_trust_policies_name_their_types_and_get_the_public_access_check() {
+    let template = r#"Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+  BucketPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: my-bucket
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: s3:GetObject
+            Resource: arn:aws:s3:::my-bucket/*
+"#;
+    let server = Server::start(Box::new(|request, _| match request.target.as_str() {
+        "/policy/check-no-public-access" if request.body["resourceType"] == "AWS::S3::Bucket" => {
+            ok(json!({
+                "result": "FAIL",
+                "message": "The resource policy grants public access for the given resource type.",
+                "reasons": [{"description": "Public access granted in the following statement with index: 0.", "statementIndex": 0}]
+            }))
+        }
+        "/policy/check-no-public-access" => ok(
+            json!({"result": "PASS", "message": "The resource policy does not grant public access for the given resource type.", "reasons": []}),
+        ),
+        _ => ok(json!({"findings": []})),
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("template.yaml"), template).unwrap();
+    let output = iamlint(
+        dir.path(),
+        Some(&server.url),
+        true,
+        &[
+            "check",
+            "template.yaml",
+            "--format",
+            "json",
+            "--access-analyzer",
+            "--no-cache",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let mut seen: Vec<(String, String, String, String)> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            let text = |k: &str| r.body[k].as_str().unwrap_or("-").to_string();
+            (
+                r.target.clone(),
+                text("policyType"),
+                text("validatePolicyResourceType"),
+                text("resourceType"),
+            )
+        })
+        .collect();
+    seen.sort();
+    let row = |a: &str, b: &str, c: &str, d: &str| (a.into(), b.into(), c.into(), d.into());
+    assert_eq!(
+        seen,
+        [
+            row(
+                "/policy/check-no-public-access",
+                "-",
+                "-",
+                "AWS::IAM::AssumeRolePolicyDocument"
+            ),
+            row(
+                "/policy/check-no-public-access",
+                "-",
+                "-",
+                "AWS::S3::Bucket"
+            ),
+            row(
+                "/policy/validation",
+                "RESOURCE_POLICY",
+                "AWS::IAM::AssumeRolePolicyDocument",
+                "-"
+            ),
+            row(
+                "/policy/validation",
+                "RESOURCE_POLICY",
+                "AWS::S3::Bucket",
+                "-"
+            ),
+        ]
+    );
+    let public: Vec<Value> = findings(&output)
+        .into_iter()
+        .filter(|f| f["code"] == "access-analyzer/CHECK_NO_PUBLIC_ACCESS")
+        .collect();
+    assert_eq!(public.len(), 1, "{public:#?}");
+    // Line 18 is the bucket policy statement's `Effect`.
+    assert_eq!(public[0]["line"].as_u64(), Some(18));
+}
