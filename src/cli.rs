@@ -163,7 +163,46 @@ struct CheckArgs {
     /// the name in reports.
     #[arg(long, value_name = "NAME", requires = "stdin")]
     stdin_filename: Option<PathBuf>,
+    /// Also check every policy with IAM Access Analyzer (needs AWS credentials and a build
+    /// with the `access-analyzer` feature). With `=optional`, a failure of the online part is
+    /// reported but does not make the exit code 2.
+    #[arg(long, value_name = "MODE", value_enum, num_args = 0..=1, require_equals = true,
+          default_missing_value = "required")]
+    access_analyzer: Option<OnlineMode>,
+    /// AWS profile for --access-analyzer (default: the standard chain, AWS_PROFILE).
+    #[arg(long, requires = "access_analyzer")]
+    profile: Option<String>,
+    /// AWS region for --access-analyzer (default: AWS_REGION or the profile's).
+    #[arg(long, requires = "access_analyzer")]
+    region: Option<String>,
+    /// Report access each policy grants that its version at this git revision did not
+    /// (IAM Access Analyzer CheckNoNewAccess; billed per policy changed).
+    #[arg(long, value_name = "GIT_REF", requires = "access_analyzer")]
+    no_new_access_since: Option<String>,
+    /// Report policies that grant any of these actions (CheckAccessNotGranted), in addition
+    /// to `deny-actions` from the config.
+    #[arg(
+        long,
+        value_name = "ACTIONS",
+        value_delimiter = ',',
+        requires = "access_analyzer"
+    )]
+    deny_actions: Vec<String>,
+    /// Do not read or write the cache of IAM Access Analyzer answers.
+    #[arg(long, requires = "access_analyzer")]
+    no_cache: bool,
 }
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum OnlineMode {
+    /// A failure of the online part exits with 2.
+    Required,
+    /// A failure of the online part is reported; the exit code is the offline one.
+    Optional,
+}
+
+const ONLINE_PREFIX: &str = "access-analyzer/";
+const ONLINE_DOC: &str = include_str!("../docs/access-analyzer.md");
 
 /// Show progress only for runs this long (in files).
 const PROGRESS_MIN_FILES: usize = 200;
@@ -210,6 +249,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rule { name } => match rules::find(&name) {
             Some(rule) => {
                 out.write_all(rule.meta().doc.as_bytes())?;
+                Ok(ExitCode::SUCCESS)
+            }
+            // Online findings are named after the service's issue codes; one page covers them.
+            None if name
+                .get(..ONLINE_PREFIX.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(ONLINE_PREFIX)) =>
+            {
+                out.write_all(ONLINE_DOC.as_bytes())?;
                 Ok(ExitCode::SUCCESS)
             }
             None => bail!("no rule named `{name}`; `iamlint rules` lists them"),
@@ -472,6 +519,13 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             )?;
         }
     }
+    let online_failed = match args.access_analyzer {
+        Some(mode) => {
+            let failed = online(&args, &settings.config, &mut outcome)?;
+            failed && mode == OnlineMode::Required
+        }
+        None => false,
+    };
 
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_outcome(&outcome, path, &cwd);
@@ -484,7 +538,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                 path.display()
             )?;
         }
-        return Ok(if outcome.errors.is_empty() {
+        return Ok(if outcome.errors.is_empty() && !online_failed {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(2)
@@ -570,7 +624,61 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
         writeln!(std::io::stderr(), "{summary}")?;
     }
+    if online_failed {
+        return Ok(ExitCode::from(2));
+    }
     Ok(exit_code(&outcome, fail_on))
+}
+
+/// `--access-analyzer`: add IAM Access Analyzer's findings to `outcome`. Each failure is
+/// printed once on stderr; returns whether the online part failed. The offline results
+/// stay whatever happens.
+#[cfg(feature = "access-analyzer")]
+fn online(args: &CheckArgs, config: &Config, outcome: &mut Outcome) -> Result<bool> {
+    let options = crate::online::Options {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        no_new_access_since: args.no_new_access_since.clone(),
+        deny_actions: deny_actions(args, config)?,
+        cache: !args.no_cache,
+    };
+    let report = crate::online::run(outcome, &options);
+    let mut err = std::io::stderr().lock();
+    for e in &report.errors {
+        writeln!(err, "error: access analyzer: {e}")?;
+    }
+    if !args.quiet {
+        writeln!(
+            err,
+            "access analyzer: requests sent {}, answered from cache {}, findings merged into offline ones {}",
+            report.sent, report.cached, report.merged
+        )?;
+    }
+    Ok(!report.errors.is_empty())
+}
+
+#[cfg(not(feature = "access-analyzer"))]
+fn online(args: &CheckArgs, config: &Config, _outcome: &mut Outcome) -> Result<bool> {
+    deny_actions(args, config)?;
+    writeln!(
+        std::io::stderr(),
+        "error: access analyzer: this iamlint was built without online mode; install it with `cargo install iamlint --features access-analyzer`"
+    )?;
+    Ok(true)
+}
+
+/// `--deny-actions` and `deny-actions` from the config, each `service:Action`.
+fn deny_actions(args: &CheckArgs, config: &Config) -> Result<Vec<String>> {
+    let mut actions = config.deny_actions.clone();
+    for action in &args.deny_actions {
+        if !config::is_action_name(action) {
+            bail!("--deny-actions: `{action}` is not an action (`service:Action`, no wildcards)");
+        }
+        if !actions.contains(action) {
+            actions.push(action.clone());
+        }
+    }
+    Ok(actions)
 }
 
 /// `--show-suppressed` in human output: one line per suppressed finding, with the reason.

@@ -44,6 +44,10 @@ pub const DEFAULT_CONFIG: &str = r#"# iamlint configuration. Every setting is op
 # depth, a pattern with a slash such as `dir/x` matches from here, `**` crosses folders).
 # exclude = ["cdk.out/", "policies/legacy/", "*.generated.json"]
 
+# Actions no policy may grant, checked by `iamlint check --access-analyzer` (IAM Access
+# Analyzer's CheckAccessNotGranted; added to --deny-actions).
+# deny-actions = ["iam:PassRole", "s3:DeleteBucket"]
+
 # Severity per rule, replacing the rule's own.
 # [severity]
 # wildcard-resource = "high"
@@ -118,6 +122,9 @@ pub struct Config {
     /// Options of the rules (`[rules.<name>]`), handed to them through the lint context.
     pub rule_settings: RuleSettings,
     pub suppress: Vec<PathSuppression>,
+    /// Actions no policy may grant, checked online by `check --access-analyzer`
+    /// (`deny-actions`).
+    pub deny_actions: Vec<String>,
 }
 
 // ---- reading ----
@@ -139,6 +146,8 @@ struct RawConfig {
     rules: BTreeMap<Spanned<String>, RawRuleOptions>,
     #[serde(default)]
     suppress: Vec<Spanned<RawSuppress>>,
+    #[serde(default)]
+    deny_actions: Vec<Spanned<String>>,
 }
 
 /// `[rules.<name>]`: option name to a list of strings; which names a rule takes is the
@@ -152,6 +161,18 @@ struct RawSuppress {
     rule: Option<Spanned<String>>,
     sid: Option<Spanned<String>>,
     reason: Option<Spanned<String>>,
+}
+
+/// `service:Action`, the only form IAM Access Analyzer's access checks take (no wildcards).
+pub fn is_action_name(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(service, action)| {
+        !service.is_empty()
+            && !action.is_empty()
+            && service
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && action.chars().all(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 /// An error at a byte range of the config text, turned into file:line:col by `Config::parse`.
@@ -273,6 +294,19 @@ impl Config {
         for entry in raw.suppress {
             config.suppress.push(read_suppress(entry)?);
         }
+        for action in &raw.deny_actions {
+            if !is_action_name(action.get_ref()) {
+                return Err(at(
+                    action,
+                    format!("`{}` is not an action (`service:Action`)", action.get_ref()),
+                ));
+            }
+        }
+        config.deny_actions = raw
+            .deny_actions
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect();
         Ok(config)
     }
 
@@ -486,6 +520,7 @@ mod tests {
         assert!(config.select.is_empty() && config.suppress.is_empty());
         assert!(config.fail_on.is_none());
         assert!(config.persona.is_none());
+        assert!(config.deny_actions.is_empty());
     }
 
     #[test]
@@ -494,6 +529,13 @@ mod tests {
         assert_eq!(config.persona, Some(Persona::Pedantic));
         assert!(error("persona = \"admin\"\n")
             .starts_with("iamlint.toml:1:11: unknown persona `admin`"));
+    }
+
+    #[test]
+    fn reads_deny_actions_and_rejects_patterns() {
+        let config = parse("deny-actions = [\"iam:PassRole\", \"s3:DeleteBucket\"]\n").unwrap();
+        assert_eq!(config.deny_actions, ["iam:PassRole", "s3:DeleteBucket"]);
+        assert!(error("deny-actions = [\"iam:*\"]\n").contains("1:17: `iam:*` is not an action"));
     }
 
     #[test]

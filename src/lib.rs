@@ -20,6 +20,8 @@ pub mod lint;
 pub mod load;
 pub mod managed;
 pub mod model;
+#[cfg(feature = "access-analyzer")]
+pub mod online;
 pub mod report;
 pub mod rules;
 pub mod sam_templates;

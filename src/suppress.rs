@@ -230,6 +230,71 @@ pub fn apply(input: &FileInput<'_>, findings: Vec<Finding>) -> FilePass {
     pass
 }
 
+fn is_online_name(name: &str) -> bool {
+    name.len() > ONLINE_PREFIX.len()
+        && name.is_char_boundary(ONLINE_PREFIX.len())
+        && name[..ONLINE_PREFIX.len()].eq_ignore_ascii_case(ONLINE_PREFIX)
+}
+
+const ONLINE_PREFIX: &str = "access-analyzer/";
+
+/// Inline comment suppressions of online findings (`# iamlint: ignore[access-analyzer/CODE]
+/// reason`), which have no entry in the rule registry: returns the findings kept and those
+/// suppressed. Comments without a reason suppress nothing (the offline pass reports them).
+pub fn apply_named(
+    source: &SourceFile,
+    file: FileId,
+    loaded: &Loaded,
+    findings: Vec<Finding>,
+) -> (Vec<Finding>, Vec<Suppressed>) {
+    let Some(document) = loaded.file(file) else {
+        return (findings, Vec::new());
+    };
+    let config = Config::default();
+    let input = FileInput {
+        source,
+        file,
+        loaded,
+        relative_path: "",
+        config: &config,
+        rules: &[],
+    };
+    let mut named: Vec<(String, String, Scope)> = Vec::new();
+    for comment in &document.comments {
+        if let Directive::Ignore { rules, reason } = parse_directive(&comment.text) {
+            if reason.is_empty() {
+                continue;
+            }
+            let scope = comment_scope(&input, comment.span);
+            for (_, name) in rules.into_iter().filter(|(_, n)| is_online_name(n)) {
+                named.push((name.to_string(), reason.to_string(), scope.clone()));
+            }
+        }
+    }
+    if named.is_empty() {
+        return (findings, Vec::new());
+    }
+    let mut kept = Vec::new();
+    let mut suppressed = Vec::new();
+    for finding in findings {
+        let line = source.line_col(finding.span.start).line;
+        let by = named.iter().find(|(name, _, scope)| {
+            (name.eq_ignore_ascii_case(finding.rule.code)
+                || name.eq_ignore_ascii_case(finding.rule.name))
+                && scope.covers(line, finding.span)
+        });
+        match by {
+            Some((_, reason, _)) => suppressed.push(Suppressed {
+                finding,
+                reason: reason.clone(),
+                by: SuppressedBy::Comment,
+            }),
+            None => kept.push(finding),
+        }
+    }
+    (kept, suppressed)
+}
+
 /// `unused-suppression` findings in the config file for `[[suppress]]` entries (by index)
 /// whose path matched a linted file but that silenced nothing. `file` is the id the config
 /// file will have among the run's sources.
@@ -366,6 +431,10 @@ fn read_comments(
         let scope = comment_scope(input, comment.span);
         for (offset, name) in rules {
             let at = Span::new(text_start + offset, text_start + offset + name.len());
+            // `access-analyzer/CODE` names findings of online mode, applied by `apply_named`.
+            if is_online_name(name) {
+                continue;
+            }
             let Some(rule) = rules::find(name).map(|r| r.meta()) else {
                 problem(
                     at,

@@ -1128,10 +1128,6 @@ const ADVICE_ONLY_TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
 Resources:
   Fn:
-fn html_report_shows_functions_and_links_sources_from_its_folder() {
-    let template = r#"Transform: AWS::Serverless-2016-10-31
-Resources:
-  Worker:
     Type: AWS::Serverless::Function
     Properties:
       Runtime: python3.12
