@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod baseline;
 pub mod catalog;
+pub mod code;
 pub mod cli;
 pub mod commands;
 pub mod config;
