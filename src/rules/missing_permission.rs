@@ -1,0 +1,106 @@
+//! SDK calls in a function's handler code that its role does not allow.
+
+use super::{rule_meta, ModelCx, Rule};
+use crate::analysis::code_use::{roles_with_code, subject_of_role};
+use crate::catalog::catalog;
+use crate::finding::{Finding, RuleMeta};
+use crate::model::{Related, ResourceHint};
+
+pub struct MissingPermission;
+
+static META: RuleMeta = rule_meta!(
+    "COD002",
+    "missing-permission",
+    PolicyMistake,
+    High,
+    "the function's code calls an AWS API its role does not allow"
+);
+
+impl Rule for MissingPermission {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        for code in roles_with_code(model) {
+            let Some(role) = model.roles.get(code.role) else {
+                continue;
+            };
+            // A customer managed policy (or one named by a parameter) may grant anything.
+            if role.managed_policies.iter().any(|m| !m.aws_managed) {
+                continue;
+            }
+            let subject = subject_of_role(cx.analysis.subjects(), code.role);
+            let mut reported: Vec<&str> = Vec::new();
+            for call in &code.calls {
+                for choice in &call.actions {
+                    // An action the IAM catalog does not know cannot be judged.
+                    if !choice.iter().any(|a| catalog().action(a).is_some()) {
+                        continue;
+                    }
+                    let granted = subject.is_some_and(|s| choice.iter().any(|a| s.grant(a).is_some()));
+                    let Some(first) = choice.first() else {
+                        continue;
+                    };
+                    if granted || reported.contains(&first.as_str()) {
+                        continue;
+                    }
+                    reported.push(first);
+                    let function = code
+                        .functions
+                        .iter()
+                        .find(|f| {
+                            f.code_calls
+                                .as_ref()
+                                .is_some_and(|c| c.calls.iter().any(|x| std::ptr::eq(x, *call)))
+                        })
+                        .or(code.functions.first());
+                    let Some(function) = function else {
+                        continue;
+                    };
+                    let wanted = if choice.len() == 1 {
+                        format!("`{first}`")
+                    } else {
+                        let all: Vec<String> = choice.iter().map(|a| format!("`{a}`")).collect();
+                        format!("one of {}", all.join(", "))
+                    };
+                    let on = match &call.resource {
+                        Some(ResourceHint::EnvVar(name)) => {
+                            format!(" on the resource in environment variable `{name}`")
+                        }
+                        Some(ResourceHint::Literal(name)) => format!(" on `{name}`"),
+                        None => String::new(),
+                    };
+                    let message = format!(
+                        "function {} calls `{}` at {}, which needs {wanted}, but its role does not allow it",
+                        function.display_name(),
+                        call.operation,
+                        call.location()
+                    );
+                    let mut related = vec![Related {
+                        label: format!("function {}", function.display_name()),
+                        file: function.file,
+                        span: function.span,
+                    }];
+                    if !role.origin.is_generated() {
+                        related.push(Related {
+                            label: format!("role `{}`", role.logical_id),
+                            file: role.file,
+                            span: role.span,
+                        });
+                    }
+                    let (file, span) = match role.policies.first().and_then(|&i| model.policies.get(i)) {
+                        Some(policy) if !policy.synthesized => (policy.file, policy.span),
+                        _ => (role.file, role.span),
+                    };
+                    out.push(
+                        Finding::new(&META, file, span, message)
+                            .help(format!("allow {wanted}{on} in the function's role"))
+                            .related(related),
+                    );
+                }
+            }
+        }
+    }
+}
