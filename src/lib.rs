@@ -9,8 +9,8 @@
 pub mod analysis;
 pub mod baseline;
 pub mod catalog;
-pub mod code;
 pub mod cli;
+pub mod code;
 pub mod commands;
 pub mod config;
 pub mod discover;

@@ -15,7 +15,10 @@ use crate::model::ResourceHint;
 #[derive(Clone, Debug)]
 enum Value<'t> {
     /// An import: package and imported name (`*` for a namespace or default import).
-    Import { package: String, name: String },
+    Import {
+        package: String,
+        name: String,
+    },
     /// An SDK v2 client class (`AWS.S3`).
     V2Class(usize),
     /// SDK v2 `AWS.DynamoDB.DocumentClient`.
@@ -214,7 +217,10 @@ impl<'t> Scope<'t, '_> {
                     return Some(Value::EnvObject);
                 }
                 let object = self.value(node.child_by_field_name("object")?)?;
-                member(&object, text(node.child_by_field_name("property")?, self.src))
+                member(
+                    &object,
+                    text(node.child_by_field_name("property")?, self.src),
+                )
             }
             "subscript_expression" => {
                 let object = self.value(node.child_by_field_name("object")?)?;
@@ -361,9 +367,9 @@ impl<'t> Scope<'t, '_> {
         let named = |n: Option<Node<'t>>| n.and_then(|n| string_value(n, self.src));
         let op = match method {
             // Presigned URLs and waiters name the operation in their first argument.
-            "getSignedUrl" | "getSignedUrlPromise" => named(first).and_then(|o| {
-                svc.operation(&o).map(str::to_string)
-            }),
+            "getSignedUrl" | "getSignedUrlPromise" => {
+                named(first).and_then(|o| svc.operation(&o).map(str::to_string))
+            }
             "createPresignedPost" => Some("PutObject".to_string()),
             "waitFor" => named(first).and_then(|w| svc.waiter(&w).map(str::to_string)),
             _ => svc.operation(method).map(str::to_string),
@@ -445,7 +451,10 @@ impl<'t> Scope<'t, '_> {
         let mut cursor = object.walk();
         for pair in object.named_children(&mut cursor) {
             let (key, value) = match pair.kind() {
-                "pair" => (pair.child_by_field_name("key")?, pair.child_by_field_name("value")?),
+                "pair" => (
+                    pair.child_by_field_name("key")?,
+                    pair.child_by_field_name("value")?,
+                ),
                 "shorthand_property_identifier" => (pair, pair),
                 _ => continue,
             };
@@ -479,7 +488,10 @@ fn import<'t>(package: &str, name: &str) -> Value<'t> {
 fn unwrap(mut node: Node<'_>) -> Node<'_> {
     while matches!(
         node.kind(),
-        "parenthesized_expression" | "await_expression" | "as_expression" | "non_null_expression"
+        "parenthesized_expression"
+            | "await_expression"
+            | "as_expression"
+            | "non_null_expression"
             | "satisfies_expression"
     ) {
         match node.named_child(0) {

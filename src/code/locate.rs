@@ -9,7 +9,11 @@ const JS_EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "ts", "mts", "cts", "jsx", 
 
 /// `app.lambda_handler` (`app.py`), `src/handlers/index.handler` (`src/handlers/index.js`
 /// or `.ts`), `pkg.module.handler` (Python packages).
-pub(crate) fn handler_file(base: &Path, handler: &str, language: Option<Language>) -> Option<PathBuf> {
+pub(crate) fn handler_file(
+    base: &Path,
+    handler: &str,
+    language: Option<Language>,
+) -> Option<PathBuf> {
     let (module, _function) = handler.rsplit_once('.')?;
     let python = || {
         let path = base.join(format!("{}.py", module.replace('.', "/")));

@@ -186,7 +186,10 @@ impl CodeReader {
             seen.push(path.clone());
             let Some((text, extracted)) = self.parse(&path) else {
                 if seen.len() == 1 {
-                    return Err(format!("handler file `{}` could not be read", path.display()));
+                    return Err(format!(
+                        "handler file `{}` could not be read",
+                        path.display()
+                    ));
                 }
                 continue;
             };
@@ -247,7 +250,8 @@ fn collect(out: &mut CodeCalls, file: &str, text: &str, extracted: &Extracted) {
     }
     for (offset, what) in &extracted.dynamic {
         let (line, column) = line_col(text, *offset);
-        out.dynamic.push(format!("{what} at {file}:{line}:{column}"));
+        out.dynamic
+            .push(format!("{what} at {file}:{line}:{column}"));
     }
 }
 

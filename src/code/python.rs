@@ -209,7 +209,11 @@ impl Scope<'_> {
             (Value::Boto3, "Session") => Some(Value::Session),
             (Value::Boto3 | Value::Session, "client" | "resource") => {
                 let Some(name) = first.and_then(|a| string_value(a, self.src)) else {
-                    out.dynamic(node, self.src, "a client whose service is chosen at run time");
+                    out.dynamic(
+                        node,
+                        self.src,
+                        "a client whose service is chosen at run time",
+                    );
                     return None;
                 };
                 let service = services().by_boto(&name)?;

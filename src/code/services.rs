@@ -168,8 +168,14 @@ mod tests {
         assert_eq!(s3.operation("list_objects_v2"), Some("ListObjectsV2"));
         assert_eq!(s3.operation("getObject"), Some("GetObject"));
         assert_eq!(s3.waiter("object_exists"), Some("HeadObject"));
-        assert_eq!(s.actions(s3, "ListObjectsV2"), vec![vec!["s3:ListBucket".to_string()]]);
-        assert_eq!(s.actions(s3, "GetObject"), vec![vec!["s3:GetObject".to_string()]]);
+        assert_eq!(
+            s.actions(s3, "ListObjectsV2"),
+            vec![vec!["s3:ListBucket".to_string()]]
+        );
+        assert_eq!(
+            s.actions(s3, "GetObject"),
+            vec![vec!["s3:GetObject".to_string()]]
+        );
         let sfn = s.get(s.by_class("StepFunctions").unwrap()).unwrap();
         assert_eq!(sfn.prefix, "states");
         assert_eq!(s.by_class("SFN"), s.by_boto("stepfunctions"));

@@ -225,7 +225,10 @@ fn operations_map_to_iam_actions() {
     );
     assert_eq!(
         table.actions(s3, "CopyObject"),
-        vec![vec!["s3:GetObject".to_string()], vec!["s3:PutObject".to_string()]]
+        vec![
+            vec!["s3:GetObject".to_string()],
+            vec!["s3:PutObject".to_string()]
+        ]
     );
 }
 
@@ -256,11 +259,17 @@ fn reader_follows_relative_imports_and_reports_missing_code() {
     assert_eq!(found.files, ["proj/src/app.mjs", "proj/src/lib/db.ts"]);
     assert_eq!(found.calls.len(), 1);
     assert_eq!(found.calls[0].location(), "proj/src/lib/db.ts:3:34");
-    assert_eq!(found.calls[0].actions, vec![vec!["dynamodb:PutItem".to_string()]]);
+    assert_eq!(
+        found.calls[0].actions,
+        vec![vec!["dynamodb:PutItem".to_string()]]
+    );
 
     let missing = CodeLocation {
         base_dir: Some("nowhere/".into()),
         ..location
     };
-    assert!(reader.read(&missing, "Fn").unwrap_err().contains("not found"));
+    assert!(reader
+        .read(&missing, "Fn")
+        .unwrap_err()
+        .contains("not found"));
 }

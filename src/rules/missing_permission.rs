@@ -39,7 +39,8 @@ impl Rule for MissingPermission {
                     if !choice.iter().any(|a| catalog().action(a).is_some()) {
                         continue;
                     }
-                    let granted = subject.is_some_and(|s| choice.iter().any(|a| s.grant(a).is_some()));
+                    let granted =
+                        subject.is_some_and(|s| choice.iter().any(|a| s.grant(a).is_some()));
                     let Some(first) = choice.first() else {
                         continue;
                     };
@@ -90,10 +91,11 @@ impl Rule for MissingPermission {
                             span: role.span,
                         });
                     }
-                    let (file, span) = match role.policies.first().and_then(|&i| model.policies.get(i)) {
-                        Some(policy) if !policy.synthesized => (policy.file, policy.span),
-                        _ => (role.file, role.span),
-                    };
+                    let (file, span) =
+                        match role.policies.first().and_then(|&i| model.policies.get(i)) {
+                            Some(policy) if !policy.synthesized => (policy.file, policy.span),
+                            _ => (role.file, role.span),
+                        };
                     out.push(
                         Finding::new(&META, file, span, message)
                             .help(format!("allow {wanted}{on} in the function's role"))

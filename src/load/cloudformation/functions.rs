@@ -4,7 +4,8 @@ use super::intrinsics::single_key;
 use super::{entry_type, Template};
 use crate::load::policy_reader::Resolver;
 use crate::model::{
-    CodeLocation, EnvValue, InlineCode, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
+    CodeLocation, EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, InlineCode,
+    LambdaPermission,
 };
 use crate::source::Spanned;
 use crate::syntax::{Entry, Node};
