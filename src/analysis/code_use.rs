@@ -2,7 +2,7 @@
 //! `unused-permission` and `missing-permission`.
 
 use super::grants::{Holder, Subject};
-use crate::catalog::glob_match_ci;
+use crate::catalog::{catalog, glob_match_ci};
 use crate::model::{FileModel, Function, SdkCall};
 
 /// A role whose functions all had their code read.
@@ -28,6 +28,23 @@ impl RoleCode<'_> {
         used.sort_unstable();
         used.dedup();
         used
+    }
+
+    /// Whether the code calls an operation of the pattern's service whose IAM action the
+    /// catalog does not know: what that call needs is unknown, so no grant of the service
+    /// can be called unused.
+    pub fn unsure_about(&self, pattern: &str) -> bool {
+        let Some((service, _)) = pattern.split_once(':') else {
+            return true;
+        };
+        self.calls.iter().any(|call| {
+            call.service.eq_ignore_ascii_case(service)
+                && call
+                    .actions
+                    .iter()
+                    .flatten()
+                    .any(|a| catalog().action(a).is_none())
+        })
     }
 
     /// How sure a "never called" statement is, for messages.

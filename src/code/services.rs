@@ -149,10 +149,28 @@ impl Services {
     /// The IAM actions an operation needs: the reviewed exception, else `<prefix>:<Operation>`.
     pub fn actions(&self, service: &Service, operation: &str) -> Vec<Vec<String>> {
         let key = format!("{}:{operation}", service.prefix).to_ascii_lowercase();
-        match self.exceptions.get(&key) {
-            Some(needs) => needs.clone(),
-            None => vec![vec![format!("{}:{operation}", service.prefix)]],
+        if let Some(needs) = self.exceptions.get(&key) {
+            return needs.clone();
         }
+        // API Gateway's management actions are the HTTP methods of its REST API
+        // (API Gateway developer guide, "Control access for managing API Gateway with IAM").
+        if service.prefix == "apigateway" {
+            let verb = [
+                ("Get", "GET"),
+                ("Create", "POST"),
+                ("Import", "POST"),
+                ("Update", "PATCH"),
+                ("Put", "PUT"),
+                ("Delete", "DELETE"),
+                ("Flush", "DELETE"),
+            ]
+            .iter()
+            .find(|(head, _)| operation.starts_with(head));
+            if let Some((_, verb)) = verb {
+                return vec![vec![format!("apigateway:{verb}")]];
+            }
+        }
+        vec![vec![format!("{}:{operation}", service.prefix)]]
     }
 }
 
@@ -184,6 +202,11 @@ mod tests {
         assert_eq!(
             s.actions(lambda, "Invoke"),
             vec![vec!["lambda:InvokeFunction".to_string()]]
+        );
+        let apigw = s.get(s.by_boto("apigateway").unwrap()).unwrap();
+        assert_eq!(
+            s.actions(apigw, "GetRestApis"),
+            vec![vec!["apigateway:GET".to_string()]]
         );
         let sts = s.get(s.by_boto("sts").unwrap()).unwrap();
         assert!(s.actions(sts, "GetCallerIdentity").is_empty());

@@ -54,7 +54,8 @@ impl Rule for UnusedPermission {
                     }
                     for value in actions.values.iter().filter(|v| v.resolved) {
                         let pattern = value.text.as_str();
-                        if used_by_platform(pattern, &code.functions) {
+                        if used_by_platform(pattern, &code.functions) || code.unsure_about(pattern)
+                        {
                             continue;
                         }
                         let used = code.used_under(pattern);
