@@ -5,7 +5,7 @@ use crate::analysis::code_use::{roles_with_code, subject_of_role};
 use crate::analysis::functions::allowed_actions_of;
 use crate::catalog::{catalog, glob_match_ci};
 use crate::finding::{Finding, RuleMeta};
-use crate::model::{Related, ResourceHint};
+use crate::model::{PolicyKind, Related, ResourceHint};
 
 pub struct MissingPermission;
 
@@ -16,6 +16,11 @@ static META: RuleMeta = rule_meta!(
     High,
     "the function's code calls an AWS API its role does not allow"
 );
+
+fn starts_with_ci(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
 
 impl Rule for MissingPermission {
     fn meta(&self) -> &'static RuleMeta {
@@ -40,8 +45,25 @@ impl Rule for MissingPermission {
             if named.has_unknown {
                 continue;
             }
-            let is_named =
-                |action: &str| named.values.iter().any(|v| glob_match_ci(&v.text, action));
+            // In one account, a role's trust policy that names this role as principal lets it
+            // assume that role without any identity permission.
+            let trusted_by_a_role = model.policies.iter().any(|p| {
+                p.kind == PolicyKind::Trust
+                    && p.statements.iter().any(|st| {
+                        st.is_allow()
+                            && st.principal.as_ref().is_some_and(|pr| {
+                                pr.values_of("AWS")
+                                    .any(|v| v.text.contains(&role.logical_id))
+                            })
+                    })
+            });
+            let is_named = |action: &str| {
+                named.values.iter().any(|v| glob_match_ci(&v.text, action))
+                    || (trusted_by_a_role
+                        && (starts_with_ci(action, "sts:AssumeRole")
+                            || action.eq_ignore_ascii_case("sts:TagSession")))
+            };
+
             let mut reported: Vec<&str> = Vec::new();
             for call in &code.calls {
                 for choice in &call.actions {
