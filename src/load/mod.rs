@@ -179,6 +179,10 @@ pub struct LoadError {
 
 /// Read the handler code of every function that says where its code is (see `code`).
 fn read_function_code(source: &SourceFile, loaded: &mut Loaded) {
+    // Code paths are relative to the template's folder: a text not read from disk has none.
+    if !source.path.is_file() {
+        return;
+    }
     let mut reader: Option<crate::code::CodeReader> = None;
     for function in &mut loaded.model.functions {
         let Some(location) = &function.code else {
