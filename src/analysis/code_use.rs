@@ -139,6 +139,18 @@ const EVENT_ACTIONS: &[&str] = &[
     "kafka:GetBootstrapBrokers",
 ];
 
+/// What the poller of an Amazon MQ or Kafka event source uses: the broker or cluster, its
+/// credentials secret and the network it runs in.
+const BROKER_ACTIONS: &[&str] = &[
+    "mq:DescribeBroker",
+    "secretsmanager:GetSecretValue",
+    "kafka:DescribeClusterV2",
+    "kafka:ListScramSecrets",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeSecurityGroups",
+];
+
 /// Whether a granted pattern covers an action the Lambda service uses on the function's
 /// behalf, so that not seeing it in the code proves nothing.
 pub(crate) fn used_by_platform(pattern: &str, functions: &[&Function]) -> bool {
@@ -146,8 +158,15 @@ pub(crate) fn used_by_platform(pattern: &str, functions: &[&Function]) -> bool {
         .iter()
         .any(|f| !f.events.is_empty() || f.dead_letter.is_some() || f.on_failure_destination);
     let events: &[&str] = if triggered { EVENT_ACTIONS } else { &[] };
+    let brokered = functions.iter().any(|f| {
+        f.events
+            .iter()
+            .any(|e| matches!(e.kind.as_str(), "MQ" | "MSK" | "SelfManagedKafka"))
+    });
+    let brokers: &[&str] = if brokered { BROKER_ACTIONS } else { &[] };
     PLATFORM_ACTIONS
         .iter()
         .chain(events)
+        .chain(brokers)
         .any(|action| glob_match_ci(pattern, action))
 }

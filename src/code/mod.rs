@@ -159,6 +159,11 @@ impl CodeReader {
             collect(&mut out, &file, &inline.text, &extracted);
             return Ok(out);
         }
+        if !runtime.is_empty() && Language::of_runtime(runtime).is_none() {
+            return Err(format!(
+                "code of runtime `{runtime}` is not read (Node.js and Python only)"
+            ));
+        }
         let base = location
             .base_dir
             .as_deref()
