@@ -148,7 +148,15 @@ impl CodeReader {
         let runtime = location.runtime.as_deref().unwrap_or("");
         if let Some(inline) = &location.inline {
             let language = Language::of_runtime(runtime)
-                .ok_or_else(|| format!("inline code of runtime `{runtime}` is not read"))?;
+                .or_else(|| {
+                    (runtime.is_empty())
+                        .then(|| guess_language(&inline.text))
+                        .flatten()
+                })
+                .ok_or_else(|| match runtime {
+                    "" => "inline code of an unknown runtime is not read".to_string(),
+                    _ => format!("inline code of runtime `{runtime}` is not read"),
+                })?;
             let extracted = extract(language, &inline.text)
                 .ok_or_else(|| "inline code could not be parsed".to_string())?;
             let file = format!("inline code of `{name}`");
@@ -257,6 +265,22 @@ fn collect(out: &mut CodeCalls, file: &str, text: &str, extracted: &Extracted) {
         let (line, column) = line_col(text, *offset);
         out.dynamic
             .push(format!("{what} at {file}:{line}:{column}"));
+    }
+}
+
+/// The language of inline code whose runtime is not a literal (`Runtime: !Ref Runtime`),
+/// from unmistakable module syntax; `None` when unclear.
+fn guess_language(text: &str) -> Option<Language> {
+    let lines = || text.lines().map(str::trim_start);
+    let python = lines().any(|l| l.starts_with("def ") || l.starts_with("from "))
+        && lines().any(|l| l.starts_with("import ") || l.starts_with("from "));
+    let javascript = lines().any(|l| {
+        l.starts_with("exports.") || l.starts_with("module.exports") || l.starts_with("export ")
+    }) || text.contains("require(");
+    match (python, javascript) {
+        (true, false) => Some(Language::Python),
+        (false, true) => Some(Language::JavaScript),
+        _ => None,
     }
 }
 

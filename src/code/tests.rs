@@ -273,3 +273,16 @@ fn reader_follows_relative_imports_and_reports_missing_code() {
         .unwrap_err()
         .contains("not found"));
 }
+
+#[test]
+fn inline_code_language_is_guessed_only_when_clear() {
+    assert_eq!(
+        guess_language("import boto3\ndef handler(e, c):\n    pass\n"),
+        Some(Language::Python)
+    );
+    assert_eq!(
+        guess_language("const AWS = require('aws-sdk');\nexports.handler = async () => {};\n"),
+        Some(Language::JavaScript)
+    );
+    assert_eq!(guess_language("echo hello"), None);
+}
