@@ -5,7 +5,7 @@ use crate::analysis::code_use::{roles_with_code, subject_of_role};
 use crate::analysis::functions::allowed_actions_of;
 use crate::catalog::{catalog, glob_match_ci};
 use crate::finding::{Finding, RuleMeta};
-use crate::model::{PolicyKind, Related, ResourceHint};
+use crate::model::{EnvValue, PolicyKind, Related, ResourceHint};
 
 pub struct MissingPermission;
 
@@ -101,7 +101,28 @@ impl Rule for MissingPermission {
                     };
                     let on = match &call.resource {
                         Some(ResourceHint::EnvVar(name)) => {
-                            format!(" on the resource in environment variable `{name}`")
+                            // Tie the variable back to what the template sets it to.
+                            let value = function
+                                .environment
+                                .iter()
+                                .find(|v| &v.name.value == name)
+                                .and_then(|v| match &v.value {
+                                    EnvValue::Literal(text) | EnvValue::Expression(text) => {
+                                        Some(text.clone())
+                                    }
+                                    EnvValue::Parameter { name, .. } => {
+                                        Some(format!("${{{name}}}"))
+                                    }
+                                    EnvValue::DynamicReference(_) => None,
+                                });
+                            match value {
+                                Some(value) => format!(
+                                    " on the resource in environment variable `{name}` (`{value}`)"
+                                ),
+                                None => {
+                                    format!(" on the resource in environment variable `{name}`")
+                                }
+                            }
                         }
                         Some(ResourceHint::Literal(name)) => format!(" on `{name}`"),
                         None => String::new(),
@@ -124,11 +145,23 @@ impl Rule for MissingPermission {
                             span: role.span,
                         });
                     }
-                    let (file, span) =
-                        match role.policies.first().and_then(|&i| model.policies.get(i)) {
-                            Some(policy) if !policy.synthesized => (policy.file, policy.span),
-                            _ => (role.file, role.span),
-                        };
+                    // Where to add it: the `Action` of the role's first statement you wrote.
+                    let written = role
+                        .policies
+                        .iter()
+                        .filter_map(|&i| model.policies.get(i))
+                        .find(|p| !p.synthesized);
+                    let (file, span) = match written {
+                        Some(policy) => (
+                            policy.file,
+                            policy
+                                .statements
+                                .iter()
+                                .find_map(|st| st.action.as_ref().map(|a| a.key_span))
+                                .unwrap_or(policy.span),
+                        ),
+                        None => (role.file, role.span),
+                    };
                     out.push(
                         Finding::new(&META, file, span, message)
                             .help(format!("allow {wanted}{on} in the function's role"))
