@@ -1,7 +1,8 @@
 //! Rule tests, one trial per rule so a rule can run alone
 //! (`cargo test --test rules -- wildcard-resource`):
 //!
-//! - `fixtures::<rule>`: every file of `fixtures/<rule>/` runs through the full pipeline with
+//! - `fixtures::<rule>`: every file of `fixtures/<rule>/` (or folder: a template and the code it
+//!   deploys, linted as one directory) runs through the full pipeline with
 //!   that rule enabled (plus the rules the file declares, see `fixtures/README.md`);
 //!   `fires-*` must raise the rule, `clean-*` must not; the folder's findings are snapshotted.
 //! - `docs::<rule>`: the fenced block under "Example" in `rules/<rule>.md` must raise the rule
@@ -168,6 +169,28 @@ fn render(outcome: &Outcome) -> String {
     text
 }
 
+/// A fixture's text, for its header lines: the file, or for a fixture folder (a template
+/// with the code it deploys) its top-level template files, in name order.
+fn fixture_text(path: &std::path::Path) -> std::io::Result<String> {
+    if !path.is_dir() {
+        return fs::read_to_string(path);
+    }
+    let mut templates: Vec<PathBuf> = fs::read_dir(path)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        })
+        .collect();
+    templates.sort();
+    let mut text = String::new();
+    for template in templates {
+        text.push_str(&fs::read_to_string(template)?);
+    }
+    Ok(text)
+}
+
 /// Whether the text carries an inline or metadata suppression.
 fn has_suppression(text: &str) -> bool {
     text.contains("iamlint: ignore[") || text.lines().any(|l| l.trim() == "iamlint:")
@@ -181,7 +204,6 @@ fn fixture_folder(name: &str) -> Result<(), Failed> {
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
         .collect();
     files.sort();
 
@@ -190,7 +212,7 @@ fn fixture_folder(name: &str) -> Result<(), Failed> {
     let (mut fires, mut cleans) = (0, 0);
     for path in &files {
         let file_name = path.file_name().unwrap().to_string_lossy().to_string();
-        let text = fs::read_to_string(path).map_err(|e| format!("{file_name}: {e}"))?;
+        let text = fixture_text(path).map_err(|e| format!("{file_name}: {e}"))?;
         let extra = declared_rules(&text, FIXTURE_ENABLE, "");
         let mut enabled = vec![rule];
         for other in &extra {

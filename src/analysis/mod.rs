@@ -3,6 +3,7 @@
 //! attached to function roles, condition operator semantics, and the shapes of secrets.
 //! Rules read it; none rebuilds it, and no rule imports another.
 
+pub mod code_use;
 pub mod conditions;
 pub mod evidence;
 pub mod functions;

@@ -234,6 +234,33 @@ pub struct LoadError {
     pub span: Option<Span>,
 }
 
+/// Read the handler code of every function that says where its code is (see `code`).
+fn read_function_code(source: &SourceFile, loaded: &mut Loaded) {
+    // Code paths are relative to the template's folder: a text not read from disk has none.
+    if !source.path.is_file() {
+        return;
+    }
+    let mut reader: Option<crate::code::CodeReader> = None;
+    for function in &mut loaded.model.functions {
+        let Some(location) = &function.code else {
+            continue;
+        };
+        let reader = reader
+            .get_or_insert_with(|| crate::code::CodeReader::new(&source.path, &source.display));
+        match reader.read(location, &function.logical_id) {
+            Ok(calls) => function.code_calls = Some(calls),
+            Err(why) => loaded.notes.push(LoadNote {
+                file: function.file,
+                span: function.span,
+                message: format!(
+                    "the code of function `{}` was not analysed: {why}",
+                    function.logical_id
+                ),
+            }),
+        }
+    }
+}
+
 /// Load one file as its own unit. `explicit` is true for a path the user named: such a file
 /// is an error when it is not a recognised input; files found by walking a directory are
 /// skipped quietly. `forced` skips content detection (`--input-format`).
@@ -320,6 +347,7 @@ pub fn load_file(
             run: std::slice::from_ref(source),
         };
         loader.load(&unit, &mut loaded)?;
+        read_function_code(source, &mut loaded);
         let this = loaded.file_mut(file);
         this.comment_syntax = Some(loader.format().comments);
         this.comments = document.comments;

@@ -121,6 +121,10 @@ pub struct Function {
     pub role: Option<usize>,
     /// The role expression when it is not a role of this template (an ARN or import).
     pub external_role: Option<Spanned<String>>,
+    /// Where the handler code is, when the template says.
+    pub code: Option<super::CodeLocation>,
+    /// The SDK calls read from the code; `None` when the code was not found or not read.
+    pub code_calls: Option<super::CodeCalls>,
 }
 
 impl Function {
@@ -151,6 +155,8 @@ impl Function {
             events: Vec::new(),
             role: None,
             external_role: None,
+            code: None,
+            code_calls: None,
         }
     }
 

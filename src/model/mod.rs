@@ -1,11 +1,13 @@
 //! The common model every loader produces and every rule reads.
 
+mod code;
 mod function;
 mod origin;
 mod policy;
 #[cfg(test)]
 pub mod testing;
 
+pub use code::*;
 pub use function::*;
 pub use origin::*;
 pub use policy::*;

@@ -26,6 +26,7 @@ mod lambda_permission_no_source;
 mod lambda_role_missing_logs;
 mod lambda_url_public;
 mod malformed_policy;
+mod missing_permission;
 mod missing_version;
 mod not_action;
 mod not_principal;
@@ -41,6 +42,7 @@ mod shared_role;
 mod unknown_action;
 mod unknown_condition_key;
 mod unknown_service;
+mod unused_permission;
 mod unused_suppression;
 mod wildcard_action;
 mod wildcard_resource;
@@ -178,6 +180,8 @@ pub static RULES: &[&dyn Rule] = &[
     &lambda_url_public::LambdaUrlPublic,
     &lambda_permission_no_source::LambdaPermissionNoSource,
     &lambda_role_missing_logs::LambdaRoleMissingLogs,
+    &unused_permission::UnusedPermission,
+    &missing_permission::MissingPermission,
 ];
 
 /// Find a rule by name or code (case-insensitive).

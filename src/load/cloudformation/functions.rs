@@ -4,7 +4,8 @@ use super::intrinsics::single_key;
 use super::{entry_type, Template};
 use crate::load::policy_reader::Resolver;
 use crate::model::{
-    EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission, VpcStore,
+    CodeLocation, EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, InlineCode,
+    LambdaPermission, VpcStore,
 };
 use crate::source::Spanned;
 use crate::syntax::{Entry, Node};
@@ -170,7 +171,32 @@ pub fn read_common<'n>(
         function.environment_span = Some(variables.span);
         function.environment = read_variables(template, variables);
     }
+    function.code = code_location(lookup);
     function
+}
+
+/// `CodeUri`/`Handler` (SAM), `Code.ZipFile`/`InlineCode` (inline code). A code location in
+/// S3 (`CodeUri: s3://...`, `Code.S3Bucket`) or a container image is not on disk: `None`.
+fn code_location<'n>(lookup: &dyn Fn(&str) -> Option<&'n Node>) -> Option<CodeLocation> {
+    let text = |key: &str| lookup(key).and_then(Node::scalar_text).map(str::to_string);
+    let inline = lookup("InlineCode")
+        .or_else(|| lookup("Code").and_then(|c| c.get("ZipFile")))
+        .and_then(|node| {
+            node.scalar_text().map(|t| InlineCode {
+                text: t.to_string(),
+                span: node.span,
+            })
+        });
+    let base_dir = text("CodeUri").filter(|uri| !uri.starts_with("s3://"));
+    if inline.is_none() && base_dir.is_none() {
+        return None;
+    }
+    Some(CodeLocation {
+        base_dir,
+        handler: text("Handler"),
+        runtime: text("Runtime"),
+        inline,
+    })
 }
 
 fn is_empty_value(node: &Node) -> bool {
