@@ -275,6 +275,11 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
             .then_with(|| a.message.cmp(&b.message))
     };
     outcome.findings.sort_by(order);
+    // A module folder is linted on its own and again through each caller: the same
+    // finding at the same place is reported once.
+    outcome.findings.dedup_by(|a, b| {
+        a.file == b.file && a.span == b.span && a.rule.code == b.rule.code && a.message == b.message
+    });
     outcome
         .suppressed
         .sort_by(|a, b| order(&a.finding, &b.finding));

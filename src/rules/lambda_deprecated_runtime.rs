@@ -15,7 +15,7 @@ static META: RuleMeta = rule_meta!(
     "LMB007",
     "lambda-deprecated-runtime",
     LambdaPractice,
-    High,
+    Medium,
     "a function uses a Lambda runtime that is deprecated or will be within 90 days"
 );
 
@@ -150,7 +150,13 @@ impl Rule for LambdaDeprecatedRuntime {
                     updates_blocked,
                     successor,
                 } => (
-                    Severity::High,
+                    // As AWS Security Hub rates an unsupported runtime (Lambda.2): medium,
+                    // high once AWS no longer accepts updates to the function.
+                    if updates_blocked {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    },
                     format!(
                         "{who} {uses} runtime `{runtime}`, deprecated since {since}: it gets no security patches{}",
                         if updates_blocked {
@@ -166,7 +172,7 @@ impl Rule for LambdaDeprecatedRuntime {
                     days_left,
                     successor,
                 } => (
-                    Severity::Medium,
+                    Severity::Low,
                     format!(
                         "{who} {uses} runtime `{runtime}`, which AWS deprecates on {on}, in {days_left} day{}",
                         if days_left == 1 { "" } else { "s" }

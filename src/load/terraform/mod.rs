@@ -455,6 +455,9 @@ impl super::Loader for Loader {
         let read_file = |path: &Path| unit.file_at(path);
         let readers = Readers {
             file: Some(&read_file),
+            // Local modules are linted as their own units: following them from each
+            // caller would report the terraform-aws-modules/lambda inputs inside the module
+            // instead of where the caller wrote them.
             module: None,
         };
         let loaded = load_module(&files, readers)?;
