@@ -33,9 +33,6 @@ impl Rule for BadMfaCondition {
         statement: &Statement,
         out: &mut Vec<Finding>,
     ) {
-        if cx.policy.synthesized {
-            return;
-        }
         if statement.effect.is_none() {
             return;
         }

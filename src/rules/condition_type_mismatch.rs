@@ -29,9 +29,6 @@ impl Rule for ConditionTypeMismatch {
         statement: &Statement,
         out: &mut Vec<Finding>,
     ) {
-        if cx.policy.synthesized {
-            return;
-        }
         for clause in &statement.condition {
             let Some(op) = Operator::of(clause) else {
                 continue;

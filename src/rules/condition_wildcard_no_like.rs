@@ -27,9 +27,6 @@ impl Rule for ConditionWildcardNoLike {
         statement: &Statement,
         out: &mut Vec<Finding>,
     ) {
-        if cx.policy.synthesized {
-            return;
-        }
         for clause in &statement.condition {
             let Some(op) = Operator::of(clause)
                 .filter(|op| op.family == Family::String && op.is_string_equality())

@@ -26,9 +26,6 @@ impl Rule for ForallvaluesSingleValuedKey {
         statement: &Statement,
         out: &mut Vec<Finding>,
     ) {
-        if cx.policy.synthesized {
-            return;
-        }
         for clause in &statement.condition {
             let Some(op) = Operator::of(clause).filter(|op| op.set != SetOp::None) else {
                 continue;

@@ -25,7 +25,7 @@ impl Rule for MissingVersion {
 
     fn check_policy(&self, cx: &PolicyCx<'_, '_>, out: &mut Vec<Finding>) {
         let policy = cx.policy;
-        if policy.synthesized || policy.span == Span::default() {
+        if policy.span == Span::default() {
             return;
         }
         // Without policy variables both languages read the policy the same way: advice

@@ -84,8 +84,16 @@ pub trait Rule: Sync + Send {
         &[]
     }
 
+    /// Whether the policy and statement hooks also see generated policies (SAM policy
+    /// templates, AWS managed policies): their text is AWS's, not the author's, so by default
+    /// they are skipped. This is the one place that decides it.
+    fn reads_generated_policies(&self) -> bool {
+        false
+    }
+
     fn check_model(&self, cx: &ModelCx<'_>, out: &mut Vec<Finding>) {
-        for policy in &cx.model.policies {
+        let policies = cx.model.policies.iter();
+        for policy in policies.filter(|p| !p.synthesized || self.reads_generated_policies()) {
             self.check_policy(
                 &PolicyCx {
                     policy,
@@ -209,31 +217,7 @@ pub fn check_model(
     for rule in rules {
         rule.check_model(&cx, out);
     }
-    drop_template_text_findings(model, out, first);
     context::attach(model, &mut out[first..]);
-}
-
-/// A generated policy (SAM policy template, AWS managed policy) is not the user's to edit:
-/// findings on its own text are dropped, except risk findings, which judge what the
-/// function can do whoever wrote the grant. Findings on values the user passed in (a SAM
-/// template parameter) keep their own spans and stay.
-fn drop_template_text_findings(model: &FileModel, out: &mut Vec<Finding>, first: usize) {
-    let generated: Vec<crate::source::Span> = model
-        .policies
-        .iter()
-        .filter(|p| p.synthesized)
-        .map(|p| p.span)
-        .collect();
-    if generated.is_empty() {
-        return;
-    }
-    let mut index = 0;
-    out.retain(|f| {
-        index += 1;
-        index <= first
-            || f.rule.category == crate::finding::Category::Risk
-            || !generated.contains(&f.span)
-    });
 }
 
 /// Run one rule over a hand-built model with default settings (for unit tests).

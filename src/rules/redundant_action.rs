@@ -107,11 +107,7 @@ impl Rule for RedundantAction {
         // text to edit.
         // Branches of a template condition never apply together, so one cannot make the
         // other's entries redundant.
-        let Some(list) = statement
-            .action
-            .as_ref()
-            .filter(|l| !cx.policy.synthesized && !l.alternatives)
-        else {
+        let Some(list) = statement.action.as_ref().filter(|l| !l.alternatives) else {
             return;
         };
         let key = if list.negated { "NotAction" } else { "Action" };

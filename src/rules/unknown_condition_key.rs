@@ -39,7 +39,7 @@ impl Rule for UnknownConditionKey {
         statement: &Statement,
         out: &mut Vec<Finding>,
     ) {
-        if cx.policy.synthesized || statement.condition.is_empty() {
+        if statement.condition.is_empty() {
             return;
         }
         let Some(scope) = scope(statement) else {

@@ -99,7 +99,7 @@ impl Rule for UnknownService {
         out: &mut Vec<Finding>,
     ) {
         // Generated policies (SAM policy templates) are AWS's text, not the author's.
-        let Some(list) = statement.action.as_ref().filter(|_| !cx.policy.synthesized) else {
+        let Some(list) = statement.action.as_ref() else {
             return;
         };
         let cat = catalog();
