@@ -465,7 +465,12 @@ fn suggest(
     };
     let outcome = lint::run_with(&options, &settings);
     for error in &outcome.errors {
-        writeln!(std::io::stderr(), "error: {}: {}", error.path, error.message)?;
+        writeln!(
+            std::io::stderr(),
+            "error: {}: {}",
+            error.path,
+            error.message
+        )?;
     }
     let mut suggestions = outcome.suggestions;
     if let Some(name) = function {

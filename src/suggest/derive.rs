@@ -67,7 +67,11 @@ impl Builder {
     }
 }
 
-fn of_function(model: &FileModel, function: &Function, sources: &[SourceFile]) -> FunctionSuggestion {
+fn of_function(
+    model: &FileModel,
+    function: &Function,
+    sources: &[SourceFile],
+) -> FunctionSuggestion {
     let here = |span: Span| Some(place(sources, function.file, span));
     let mut builder = Builder::default();
     let mut notes = Vec::new();
@@ -117,7 +121,8 @@ fn of_function(model: &FileModel, function: &Function, sources: &[SourceFile]) -
                 &to_strings(XRAY),
                 vec!["*".into()],
                 Reason {
-                    text: "active tracing sends segments to X-Ray (these actions take only `*`)".into(),
+                    text: "active tracing sends segments to X-Ray (these actions take only `*`)"
+                        .into(),
                     location: here(tracing.span),
                 },
             );
@@ -160,7 +165,11 @@ fn to_strings(values: &[&str]) -> Vec<String> {
 
 fn add_call(builder: &mut Builder, notes: &mut Vec<String>, function: &Function, call: &SdkCall) {
     // Each entry is a choice of actions; the first is the one the operation names.
-    let actions: Vec<String> = call.actions.iter().filter_map(|c| c.first().cloned()).collect();
+    let actions: Vec<String> = call
+        .actions
+        .iter()
+        .filter_map(|c| c.first().cloned())
+        .collect();
     if actions.is_empty() {
         return;
     }
@@ -169,7 +178,10 @@ fn add_call(builder: &mut Builder, notes: &mut Vec<String>, function: &Function,
         location: Some(call.location()),
     };
     let sid = sid_of(&call.service);
-    let name = call.resource.as_ref().and_then(|hint| resource_name(function, hint));
+    let name = call
+        .resource
+        .as_ref()
+        .and_then(|hint| resource_name(function, hint));
     let Some(name) = name else {
         notes.push(format!(
             "`{}` at {}: the resource could not be tied to the template, so it is `*`",
@@ -191,7 +203,12 @@ fn add_call(builder: &mut Builder, notes: &mut Vec<String>, function: &Function,
                 vec!["*".into()]
             }
         };
-        builder.add(&sid, std::slice::from_ref(action), resources, reason.clone());
+        builder.add(
+            &sid,
+            std::slice::from_ref(action),
+            resources,
+            reason.clone(),
+        );
     }
 }
 
@@ -211,7 +228,10 @@ fn resource_name(function: &Function, hint: &ResourceHint) -> Option<String> {
     match hint {
         ResourceHint::Literal(text) => Some(text.clone()),
         ResourceHint::EnvVar(name) => {
-            let var = function.environment.iter().find(|v| v.name.value == *name)?;
+            let var = function
+                .environment
+                .iter()
+                .find(|v| v.name.value == *name)?;
             match &var.value {
                 EnvValue::Literal(text) if !text.is_empty() => Some(text.clone()),
                 EnvValue::Parameter { name, .. } => Some(format!("${{{name}}}")),
@@ -234,12 +254,20 @@ fn is_plain_ref(text: &str) -> bool {
 }
 
 /// The ARN an action takes for the named resource, from the catalog's ARN format of the
-/// action's first required resource type: `${Partition}`, `${Region}` and `${Account}`
+/// action's first required resource type (access point types last): `${Partition}`, `${Region}` and `${Account}`
 /// become pseudo parameters, the first other placeholder the name, the rest `*`.
 fn arn_for(action: &str, name: &str) -> Option<String> {
+    if name.starts_with("arn:") {
+        return Some(name.to_string());
+    }
     let found = catalog().action(action)?;
-    let mut types: Vec<_> = found.resource_types().filter(|r| !r.arn_format.is_empty()).collect();
-    types.sort_by_key(|r| !r.required);
+    let mut types: Vec<_> = found
+        .resource_types()
+        .filter(|r| !r.arn_format.is_empty())
+        .collect();
+    // Required types first; access points are a second way to the same data, not the
+    // resource the template names.
+    types.sort_by_key(|r| (r.name.contains("accesspoint"), !r.required));
     let format = types.first()?.arn_format;
     let mut out = String::new();
     let mut rest = format;
@@ -307,14 +335,21 @@ fn compare(
                     } else if is_log && statements.iter().all(|s| s.sid != "Logs") {
                         (
                             Change::Removed,
-                            format!("the role's `{BASIC_EXECUTION}` already covers the function's logs"),
+                            format!(
+                                "the role's `{BASIC_EXECUTION}` already covers the function's logs"
+                            ),
                         )
                     } else {
-                        (Change::Removed, "nothing the function does needs it".to_string())
+                        (
+                            Change::Removed,
+                            "nothing the function does needs it".to_string(),
+                        )
                     }
                 } else if covered.len() == 1
                     && covered.iter().all(|a| a.eq_ignore_ascii_case(pattern))
-                    && resources.iter().all(|r| suggested_resources.contains(r.as_str()))
+                    && resources
+                        .iter()
+                        .all(|r| suggested_resources.contains(r.as_str()))
                     && !actions.negated
                     && statement.resource.as_ref().is_some_and(|r| !r.negated)
                 {

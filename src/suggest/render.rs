@@ -72,7 +72,13 @@ fn policy(suggestions: &[FunctionSuggestion], out: &mut dyn Write) -> io::Result
         writeln!(out, "// {} ({})", s.logical_id, s.location)?;
         for statement in &s.statements {
             for reason in &statement.reasons {
-                writeln!(out, "// {}: {}{}", statement.sid, reason.text, at(&reason.location))?;
+                writeln!(
+                    out,
+                    "// {}: {}{}",
+                    statement.sid,
+                    reason.text,
+                    at(&reason.location)
+                )?;
             }
         }
         for change in &s.changes {
@@ -88,7 +94,8 @@ fn policy(suggestions: &[FunctionSuggestion], out: &mut dyn Write) -> io::Result
         for note in &s.notes {
             writeln!(out, "// note: {note}")?;
         }
-        let text = serde_json::to_string_pretty(&document(&s.statements)).map_err(io::Error::other)?;
+        let text =
+            serde_json::to_string_pretty(&document(&s.statements)).map_err(io::Error::other)?;
         writeln!(out, "{text}")?;
     }
     Ok(())
@@ -197,12 +204,19 @@ fn yaml(suggestions: &[FunctionSuggestion], out: &mut dyn Write) -> io::Result<(
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "# {} ({}): paste under its Policies:", s.logical_id, s.location)?;
+        writeln!(
+            out,
+            "# {} ({}): paste under its Policies:",
+            s.logical_id, s.location
+        )?;
         for note in &s.notes {
             writeln!(out, "# note: {note}")?;
         }
         if s.statements.is_empty() {
-            writeln!(out, "# nothing beyond what the role already has from AWS managed policies")?;
+            writeln!(
+                out,
+                "# nothing beyond what the role already has from AWS managed policies"
+            )?;
             continue;
         }
         writeln!(out, "- Version: \"2012-10-17\"")?;
