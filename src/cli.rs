@@ -58,6 +58,24 @@ enum Command {
     },
     /// Print the man page (roff), of iamlint or of one subcommand.
     Man { command: Option<String> },
+    /// Print each function's least-privilege policy, derived from its template and handler
+    /// code, with why each statement is there and what changes against its role.
+    Suggest {
+        /// Files or folders to read (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Only this function (logical id).
+        #[arg(long, value_name = "NAME")]
+        function: Option<String>,
+        #[arg(long, value_enum, default_value_t = SuggestFormat::Policy)]
+        format: SuggestFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum SuggestFormat {
+    Policy,
+    Json,
+    Yaml,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -274,6 +292,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Suggest {
+            paths,
+            function,
+            format,
+        } => suggest(paths, function.as_deref(), format, &mut out),
         Command::Init => {
             init(Path::new(config::FILE_NAMES[0]))?;
             Ok(ExitCode::SUCCESS)
@@ -418,6 +441,57 @@ impl ProgressLine {
     }
 }
 
+/// `iamlint suggest`: load the inputs (no rules run) and print the suggested policies.
+fn suggest(
+    paths: Vec<PathBuf>,
+    function: Option<&str>,
+    format: SuggestFormat,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let options = lint::Options {
+        paths: if paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            paths
+        },
+        excludes: Vec::new(),
+        max_file_size: lint::DEFAULT_MAX_FILE_SIZE,
+        rules: Vec::new(),
+        input_format: None,
+    };
+    let settings = lint::Settings {
+        suggest: true,
+        ..lint::Settings::default()
+    };
+    let outcome = lint::run_with(&options, &settings);
+    for error in &outcome.errors {
+        writeln!(
+            std::io::stderr(),
+            "error: {}: {}",
+            error.path,
+            error.message
+        )?;
+    }
+    let mut suggestions = outcome.suggestions;
+    if let Some(name) = function {
+        suggestions.retain(|s| s.logical_id == name);
+        if suggestions.is_empty() {
+            bail!("no function named `{name}` in the inputs");
+        }
+    }
+    let format = match format {
+        SuggestFormat::Policy => crate::suggest::SuggestFormat::Policy,
+        SuggestFormat::Json => crate::suggest::SuggestFormat::Json,
+        SuggestFormat::Yaml => crate::suggest::SuggestFormat::Yaml,
+    };
+    crate::suggest::render(&suggestions, format, out)?;
+    Ok(if outcome.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
 fn check(args: CheckArgs) -> Result<ExitCode> {
     if let Some(jobs) = args.jobs {
         rayon::ThreadPoolBuilder::new()
@@ -480,6 +554,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         stdin,
         progress: show_progress.then_some(&update as lint::Progress<'_>),
         inventory: args.format == Format::Html,
+        suggest: false,
     };
     let mut outcome = lint::run_with(&options, &settings);
     progress.finish();

@@ -27,6 +27,7 @@ pub mod report;
 pub mod rules;
 pub mod sam_templates;
 pub mod source;
+pub mod suggest;
 pub mod suppress;
 pub mod syntax;
 pub mod util;

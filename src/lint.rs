@@ -48,6 +48,8 @@ pub struct Settings<'a> {
     pub progress: Option<Progress<'a>>,
     /// Build the function inventory (for the HTML report); off, it costs nothing.
     pub inventory: bool,
+    /// Derive each function's least-privilege policy (`iamlint suggest`).
+    pub suggest: bool,
 }
 
 /// A file that could not be read or parsed.
@@ -73,6 +75,8 @@ pub struct Outcome {
     pub notes: Vec<FileNote>,
     /// Every function with its role and grants, when `Settings::inventory` asked for it.
     pub inventory: Vec<crate::inventory::FunctionInventory>,
+    /// Every function's suggested policy, when `Settings::suggest` asked for it.
+    pub suggestions: Vec<crate::suggest::FunctionSuggestion>,
 }
 
 /// A loader note placed in a source.
@@ -95,6 +99,7 @@ struct UnitOutcome {
     linted: usize,
     suppress: Vec<suppress::FilePass>,
     inventory: Vec<crate::inventory::FunctionInventory>,
+    suggestions: Vec<crate::suggest::FunctionSuggestion>,
 }
 
 /// Files that load together: one file, or every file of a folder-grouped format (a
@@ -260,6 +265,7 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
             }));
         outcome.findings.extend(result.findings);
         outcome.inventory.extend(result.inventory);
+        outcome.suggestions.extend(result.suggestions);
     }
     let unused: Vec<usize> = config_matched.difference(&config_used).copied().collect();
     let config_id = outcome.sources.len();
@@ -311,6 +317,7 @@ fn lint_unit(
                 linted: 0,
                 suppress: Vec::new(),
                 inventory: Vec::new(),
+                suggestions: Vec::new(),
             }
         }
     };
@@ -323,6 +330,11 @@ fn lint_unit(
     );
     let inventory = if settings.inventory {
         crate::inventory::of_model(&loaded)
+    } else {
+        Vec::new()
+    };
+    let suggestions = if settings.suggest {
+        crate::suggest::of_model(&loaded, sources)
     } else {
         Vec::new()
     };
@@ -369,6 +381,7 @@ fn lint_unit(
         file_errors,
         suppress: passes,
         inventory,
+        suggestions,
     }
 }
 

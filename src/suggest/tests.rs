@@ -1,0 +1,152 @@
+use super::*;
+use crate::lint::{run_with, Options, Settings};
+
+fn suggest(path: &str) -> Vec<FunctionSuggestion> {
+    let options = Options {
+        paths: vec![std::path::PathBuf::from(path)],
+        excludes: Vec::new(),
+        max_file_size: crate::lint::DEFAULT_MAX_FILE_SIZE,
+        rules: Vec::new(),
+        input_format: None,
+    };
+    let settings = Settings {
+        suggest: true,
+        ..Settings::default()
+    };
+    let outcome = run_with(&options, &settings);
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    outcome.suggestions
+}
+
+fn statement<'a>(s: &'a FunctionSuggestion, action: &str) -> &'a SuggestedStatement {
+    s.statements
+        .iter()
+        .find(|st| st.actions.iter().any(|a| a == action))
+        .unwrap_or_else(|| panic!("no statement with {action}: {:?}", s.statements))
+}
+
+fn change<'a>(s: &'a FunctionSuggestion, action: &str) -> &'a GrantChange {
+    s.changes
+        .iter()
+        .find(|c| c.action == action)
+        .unwrap_or_else(|| panic!("no change for {action}: {:?}", s.changes))
+}
+
+fn assert_code_evidence(s: &FunctionSuggestion, code_file: &str) {
+    let get = statement(s, "s3:GetObject");
+    assert_eq!(get.actions, ["s3:GetObject"]);
+    assert_eq!(get.resources, ["arn:${AWS::Partition}:s3:::${Photos}/*"]);
+    let put = statement(s, "dynamodb:PutItem");
+    assert_eq!(put.actions, ["dynamodb:PutItem"]);
+    assert_eq!(
+        put.resources,
+        ["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Orders}"]
+    );
+    let location = get.reasons[0].location.as_deref().unwrap_or_default();
+    assert!(location.contains(code_file), "{location}");
+    // The role has AWSLambdaBasicExecutionRole: no log statement is added.
+    assert!(s.statements.iter().all(|st| st.sid != "Logs"));
+    assert_eq!(s.statements.len(), 2);
+    for broad in ["s3:*", "dynamodb:*"] {
+        assert_eq!(change(s, broad).change, Change::Narrowed);
+    }
+    assert!(s.notes.is_empty(), "{:?}", s.notes);
+}
+
+#[test]
+fn node_sdk_v3_calls_give_exact_actions_on_env_resources() {
+    let all = suggest("fixtures/unused-permission/fires-node-sdk-v3-service-wildcards");
+    assert_eq!(all.len(), 1);
+    assert_code_evidence(&all[0], "app.mjs");
+}
+
+#[test]
+fn python_boto3_calls_give_exact_actions_on_env_resources() {
+    let all = suggest("fixtures/unused-permission/fires-python-boto3-service-wildcards");
+    assert_eq!(all.len(), 1);
+    assert_code_evidence(&all[0], "app.py");
+}
+
+#[test]
+fn bundled_example_drops_grants_the_code_never_uses() {
+    let all = suggest("examples/lambda-s3/template.yaml");
+    let upload = all
+        .iter()
+        .find(|s| s.logical_id == "ProcessUploadedFile")
+        .expect("ProcessUploadedFile");
+    // SAM's generated role has AWSLambdaBasicExecutionRole; the code makes no SDK call.
+    assert!(upload.statements.is_empty(), "{:?}", upload.statements);
+    let logs = change(upload, "logs:*");
+    assert_eq!(logs.change, Change::Removed);
+    assert!(logs.detail.contains("AWSLambdaBasicExecutionRole"));
+    assert_eq!(change(upload, "s3:GetObject").change, Change::Removed);
+    assert!(all.iter().any(|s| s.logical_id == "ProcessOrderFunction"));
+}
+
+const TRACED_IN_VPC: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt WorkerRole.Arn
+      Code:
+        ZipFile: |
+          def handler(event, context):
+              return event
+      TracingConfig:
+        Mode: Active
+      VpcConfig:
+        SubnetIds: [subnet-1]
+        SecurityGroupIds: [sg-1]
+  WorkerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: lambda.amazonaws.com
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: Everything
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: "*"
+                Resource: "*"
+"#;
+
+#[test]
+fn logs_tracing_and_vpc_from_the_configuration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, TRACED_IN_VPC).expect("write");
+    let all = suggest(&path.to_string_lossy());
+    let function = &all[0];
+    let logs = statement(function, "logs:PutLogEvents");
+    assert_eq!(logs.actions, ["logs:CreateLogStream", "logs:PutLogEvents"]);
+    assert_eq!(
+        logs.resources,
+        ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AWS::StackName}-Worker-*:*"]
+    );
+    let group = statement(function, "logs:CreateLogGroup");
+    assert_eq!(
+        group.resources,
+        ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AWS::StackName}-Worker-*"]
+    );
+    assert_eq!(
+        statement(function, "xray:PutTraceSegments").resources,
+        ["*"]
+    );
+    let vpc = statement(function, "ec2:CreateNetworkInterface");
+    assert_eq!(vpc.actions.len(), 3);
+    assert!(vpc.reasons[0]
+        .location
+        .as_deref()
+        .is_some_and(|l| l.contains("template.yaml:1")));
+    assert_eq!(change(function, "*").change, Change::Narrowed);
+}
