@@ -208,3 +208,58 @@ impl Rule for RedundantStatement {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lint(name: &str, text: &str) -> Vec<Finding> {
+        let source = crate::source::SourceFile::new(name.into(), name.into(), text.into());
+        let loaded = crate::load::load(0, &source, true).expect("loads");
+        crate::rules::run_rule(&RedundantStatement, &loaded.model)
+    }
+
+    #[test]
+    fn removes_covered_resources_and_the_result_loads_clean() {
+        let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  "Action": "lambda:InvokeFunction",
+  "Resource": [
+    "arn:aws:lambda:us-east-1:123456789012:function:orders-api",
+    "arn:aws:lambda:us-east-1:123456789012:function:orders*"
+  ]}]}"#;
+        let findings = lint("p.json", policy);
+        assert_eq!(findings.len(), 1);
+        let fix = findings[0].fix.as_ref().expect("a fix");
+        let mut fixed = policy.to_string();
+        for edit in fix.edits.iter().rev() {
+            fixed.replace_range(edit.span.range(), &edit.replacement);
+        }
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&fixed).is_ok(),
+            "{fixed}"
+        );
+        assert!(!fixed.contains("orders-api"));
+        assert!(lint("p.json", &fixed).is_empty());
+    }
+
+    #[test]
+    fn no_fix_when_star_covers_a_named_resource_in_an_allow() {
+        let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  "Action": "sqs:SendMessage", "Resource": ["arn:aws:sqs:us-east-1:123456789012:q", "*"]}]}"#;
+        let findings = lint("p.json", policy);
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].fix.is_none());
+    }
+
+    #[test]
+    fn a_statement_with_more_conditions_is_covered_not_the_reverse() {
+        let policy = r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+   "Condition": {"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:PrincipalTag/team": "x"}}},
+  {"Sid": "B", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+   "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}"#;
+        let findings = lint("p.json", policy);
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].message.starts_with("statement `A`"));
+    }
+}
