@@ -21,7 +21,13 @@ static META: RuleMeta = rule_meta!(
 
 /// A list whose values can be compared: every value known, no template alternatives.
 fn comparable(list: Option<&ValueList>) -> Option<&ValueList> {
-    list.filter(|l| !l.negated && !l.alternatives && !l.has_unknown && !l.values.is_empty())
+    list.filter(|l| {
+        !l.negated
+            && !l.alternatives
+            && !l.has_unknown
+            && !l.values.is_empty()
+            && l.values.iter().all(|v| !v.text.is_empty())
+    })
 }
 
 /// Does `outer` grant everything `inner` grants? Both Allow, no principals (a resource
@@ -106,7 +112,9 @@ impl RedundantStatement {
         };
         let values = &list.values;
         for (i, inner) in values.iter().enumerate() {
-            if !inner.resolved {
+            // An empty value is what a loader makes of a default `""` that Terraform's
+            // `compact()` drops: not a resource.
+            if !inner.resolved || inner.text.is_empty() {
                 continue;
             }
             // Of two entries that cover each other, only the later one is redundant.
