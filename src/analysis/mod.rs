@@ -10,6 +10,7 @@ pub mod functions;
 pub mod grants;
 pub mod index;
 pub mod managed;
+pub mod redundancy;
 pub mod secrets;
 pub mod statement;
 pub mod verdict;

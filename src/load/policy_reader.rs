@@ -48,6 +48,47 @@ const STATEMENT_KEYS: &[&str] = &[
     "Condition",
 ];
 const PRINCIPAL_KINDS: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
+/// Base condition operators, before `ForAllValues:`/`ForAnyValue:` and `IfExists`.
+const OPERATORS: &[&str] = &[
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnNotEquals",
+    "ArnLike",
+    "ArnNotLike",
+    "Null",
+];
+/// Partitions an ARN can name.
+const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
 
 struct Reader<'r> {
     resolver: &'r dyn Resolver,
@@ -109,6 +150,11 @@ pub fn read_policy(
                 ),
             }
         }
+        None if node.as_scalar().is_some() => reader.problem(
+            node.span,
+            "policy document is a string that is not a JSON policy object".into(),
+            "write the policy as an object, or as a JSON string {\"Version\": \"2012-10-17\", \"Statement\": [...]}",
+        ),
         None => reader.problem(
             node.span,
             format!(
@@ -163,6 +209,58 @@ fn describe(node: &Node) -> String {
         Some(s) => format!("`{}`", s.text),
         None => node.type_name().to_string(),
     }
+}
+
+/// An ARN whose partition IAM does not know; placeholders, wildcards and non-ARNs are left
+/// alone. Shared with the Terraform policy-document reader.
+pub(crate) fn partition_problem(name: &str, v: &PolicyValue) -> Option<(String, &'static str)> {
+    if !v.resolved {
+        return None;
+    }
+    let partition = v.text.strip_prefix("arn:")?.split(':').next()?;
+    if partition.contains(['$', '*', '?', '<', '{']) || PARTITIONS.contains(&partition) {
+        return None;
+    }
+    Some((
+        format!("`{name}` ARN \"{}\" has unknown partition `{partition}`", v.text),
+        "use a partition AWS has (aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc), or ${AWS::Partition} in a template",
+    ))
+}
+
+/// A condition operator IAM does not know, or `Null` with `IfExists` or a set prefix.
+/// Shared with the Terraform policy-document reader.
+pub(crate) fn operator_problem(text: &str) -> Option<(String, String)> {
+    // Template intrinsics and unresolved Terraform values are not operators yet.
+    if text.is_empty() || text.starts_with("Fn::") || text == "Ref" || text.contains("${") {
+        return None;
+    }
+    let rest = text
+        .strip_prefix("ForAllValues:")
+        .or_else(|| text.strip_prefix("ForAnyValue:"));
+    let set = rest.is_some();
+    let rest = rest.unwrap_or(text);
+    let base = rest.strip_suffix("IfExists").unwrap_or(rest);
+    let if_exists = base.len() != rest.len();
+    if !OPERATORS.iter().any(|o| o.eq_ignore_ascii_case(base)) {
+        let help = OPERATORS
+            .iter()
+            .find(|o| strsim::levenshtein(o, base) <= 2)
+            .map_or_else(
+                || {
+                    "use a condition operator IAM knows, such as StringEquals, ArnLike or Bool"
+                        .to_string()
+                },
+                |o| format!("did you mean `{o}`?"),
+            );
+        return Some((format!("unknown condition operator `{text}`"), help));
+    }
+    if base.eq_ignore_ascii_case("Null") && (if_exists || set) {
+        return Some((
+            format!("condition operator `{text}` is invalid: `Null` takes neither `IfExists` nor `ForAllValues:`/`ForAnyValue:`"),
+            "use plain `Null`: it already tests whether the key is present".to_string(),
+        ));
+    }
+    None
 }
 
 impl Reader<'_> {
@@ -364,6 +462,9 @@ impl Reader<'_> {
             );
         }
         list.has_unknown = list.values.iter().any(|v| !v.resolved);
+        if key == "Resource" {
+            self.check_partitions(&list.values, name);
+        }
         Some(list)
     }
 
@@ -398,6 +499,20 @@ impl Reader<'_> {
         }
     }
 
+    fn check_partitions(&mut self, values: &[PolicyValue], name: &str) {
+        for v in values {
+            if let Some((message, help)) = partition_problem(name, v) {
+                self.problem(v.span, message, help);
+            }
+        }
+    }
+
+    fn check_operator(&mut self, op: &Spanned<String>) {
+        if let Some((message, help)) = operator_problem(&op.value) {
+            self.problem(op.span, message, &help);
+        }
+    }
+
     fn principal(&mut self, node: &Node) -> Option<Principal> {
         let plain = node.get_entry("Principal");
         let negated = node.get_entry("NotPrincipal");
@@ -416,7 +531,10 @@ impl Reader<'_> {
         if self.kind == PolicyKind::Identity || self.kind == PolicyKind::Boundary {
             self.problem(
                 entry.key.span,
-                "a policy attached to a role, user or group cannot have a principal".into(),
+                format!(
+                    "`{}` in a policy attached to a role, user or group: identity policies cannot name a principal",
+                    entry.key.value
+                ),
                 "remove the principal, or attach this document to a resource instead",
             );
         }
@@ -503,6 +621,7 @@ impl Reader<'_> {
                     "merge the keys under one operator",
                 );
             }
+            self.check_operator(&op.key);
             let Some(keys) = op.value.as_map() else {
                 self.problem(
                     op.value.span,

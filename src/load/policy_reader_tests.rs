@@ -401,7 +401,7 @@ fn principal_problems() {
     let messages: Vec<_> = doc.problems.iter().map(|p| p.message.as_str()).collect();
     assert_eq!(
         messages,
-        ["a policy attached to a role, user or group cannot have a principal"]
+        ["`Principal` in a policy attached to a role, user or group: identity policies cannot name a principal"]
     );
 }
 
@@ -527,4 +527,21 @@ fn duplicate_principal_types_are_reported() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].0.starts_with("duplicate"), "{found:?}");
     assert_eq!(found[0].1, "\"AWS\"");
+}
+
+#[test]
+fn unknown_operators_null_if_exists_and_partitions_are_problems() {
+    let doc = read_with(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws-foo:s3:::b/*", "arn:${AWS::Partition}:s3:::c/*", "arn:aws-us-gov:s3:::d/*"], "Condition": {"StringEqual": {"s3:prefix": "a"}, "NullIfExists": {"aws:TagKeys": "true"}, "ForAnyValue:StringLikeIfExists": {"aws:TagKeys": "t*"}}}}"#,
+        Some(PolicyKind::Identity),
+    );
+    let messages: Vec<_> = doc.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "`Resource` ARN \"arn:aws-foo:s3:::b/*\" has unknown partition `aws-foo`",
+            "unknown condition operator `StringEqual`",
+            "condition operator `NullIfExists` is invalid: `Null` takes neither `IfExists` nor `ForAllValues:`/`ForAnyValue:`",
+        ]
+    );
 }

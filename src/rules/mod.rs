@@ -35,6 +35,7 @@ mod pass_role_wildcard;
 mod privilege_escalation;
 mod public_principal;
 mod redundant_action;
+mod redundant_statement;
 mod resource_exposure;
 mod resource_mismatch;
 mod service_wildcard_action;
@@ -168,6 +169,7 @@ pub static RULES: &[&dyn Rule] = &[
     &forallvalues_single_valued_key::ForallvaluesSingleValuedKey,
     &bad_mfa_condition::BadMfaCondition,
     &redundant_action::RedundantAction,
+    &redundant_statement::RedundantStatement,
     &privilege_escalation::PrivilegeEscalation,
     &pass_role_wildcard::PassRoleWildcard,
     &data_exfiltration::DataExfiltration,

@@ -2,11 +2,10 @@
 //! `NotAction` list: `s3:GetObject` next to `s3:Get*`.
 
 use super::{rule_meta, PolicyCx, Rule};
-use crate::analysis::statement::{has_wildcard, is_broad_action_pattern, is_full_wildcard};
-use crate::catalog::glob_match_ci;
-use crate::finding::{Applicability, Edit, Finding, Fix, RuleMeta};
-use crate::model::{PolicyDocument, PolicyValue, Statement, ValueList};
-use crate::source::Span;
+use crate::analysis::redundancy::{action_covers as covers, removal};
+use crate::analysis::statement::is_broad_action_pattern;
+use crate::finding::{Finding, RuleMeta};
+use crate::model::{PolicyValue, Statement};
 
 pub struct RedundantAction;
 
@@ -17,27 +16,6 @@ static META: RuleMeta = rule_meta!(
     Low,
     "an action list names an action that another entry of the list already covers"
 );
-
-/// Does every action `inner` stands for also match `outer`? IAM compares names ignoring
-/// case; `*` is any run and `?` one character.
-fn covers(outer: &str, inner: &str) -> bool {
-    if is_full_wildcard(outer) {
-        return true;
-    }
-    if !has_wildcard(outer) || !has_wildcard(inner) {
-        // A literal action is covered by a pattern that matches its name, or by itself.
-        return glob_match_ci(outer, inner) && (has_wildcard(outer) || !has_wildcard(inner));
-    }
-    // Two patterns: only the plain `prefix*` form is compared (`s3:*` covers `s3:Get*`),
-    // which is exact; anything subtler is left alone rather than guessed.
-    match outer.strip_suffix('*') {
-        Some(prefix) if !has_wildcard(prefix) => {
-            inner.len() >= prefix.len()
-                && inner.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
-        }
-        _ => false,
-    }
-}
 
 /// The entry that makes `values[i]` redundant. Of two entries that cover each other
 /// (`s3:*` twice), only the later one is redundant, so one always stays. Values read from
@@ -55,40 +33,6 @@ fn covering(values: &[PolicyValue], i: usize) -> Option<&PolicyValue> {
             && covers(&outer.text, &inner.text)
             && (j < i || !covers(&inner.text, &outer.text));
         redundant.then_some(outer)
-    })
-}
-
-/// Delete `values[i]` with the separator next to it, as a byte-range edit. The edit is only
-/// built when every value of the list comes from its own node, in source order, inside the
-/// list (a plain JSON or YAML list, flow or block): then the text between two neighbours
-/// is only the separator (`, `, `,\n    `, `\n  - `) and maybe a YAML comment.
-fn removal(policy: &PolicyDocument, list: &ValueList, i: usize) -> Option<Fix> {
-    let values = &list.values;
-    if policy.synthesized || values.len() < 2 {
-        return None;
-    }
-    let inside = |s: Span| s.start >= list.span.start && s.end <= list.span.end && s != list.span;
-    let ordered = values.windows(2).all(|w| w[0].span.end <= w[1].span.start);
-    if !ordered
-        || !values
-            .iter()
-            .all(|v| inside(v.span) && v.span.start < v.span.end)
-    {
-        return None;
-    }
-    // An entry before the last takes the separator after it; the last takes the one before,
-    // so a list never ends in a dangling comma.
-    let span = match values.get(i + 1) {
-        Some(next) => Span::new(values[i].span.start as usize, next.span.start as usize),
-        None => Span::new(values[i - 1].span.end as usize, values[i].span.end as usize),
-    };
-    Some(Fix {
-        title: format!("remove the redundant `{}`", values[i].text),
-        applicability: Applicability::Safe,
-        edits: vec![Edit {
-            span,
-            replacement: String::new(),
-        }],
     })
 }
 
@@ -151,6 +95,8 @@ impl Rule for RedundantAction {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Edit;
+    use crate::source::Span;
 
     #[test]
     fn coverage_is_exact() {

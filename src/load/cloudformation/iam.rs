@@ -90,7 +90,7 @@ fn inline_policies(props: Option<&Node>) -> Vec<(String, &Node)> {
         .collect()
 }
 
-/// Read a policy document node (an object; a JSON string policy is not expanded) and add it.
+/// Read a policy document node (an object, or a JSON string policy) and add it.
 fn push_policy(
     template: &Template<'_>,
     model: &mut FileModel,
@@ -102,8 +102,16 @@ fn push_policy(
     let embedded;
     // A JSON string (or `!Sub` of one) is parsed; an object is the document itself.
     let doc = if doc.as_scalar().is_some() || doc.get("Fn::Sub").is_some() {
-        embedded = super::embedded::json_policy(template.text, doc)?;
-        &embedded
+        match super::embedded::json_policy(template.text, doc) {
+            Some(node) => {
+                embedded = node;
+                &embedded
+            }
+            // A plain string that is not a JSON object: the reader reports it as malformed.
+            // A `!Sub` string may only become JSON once substituted, so it is left alone.
+            None if doc.as_scalar().is_some() => doc,
+            None => return None,
+        }
     } else if doc.as_map().is_some() {
         doc
     } else {

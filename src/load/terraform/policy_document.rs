@@ -11,7 +11,7 @@ use crate::source::{FileId, Span, Spanned};
 use crate::syntax::{Entry, Node};
 
 use super::TfResolver;
-use crate::load::policy_reader::Resolver;
+use crate::load::policy_reader::{operator_problem, partition_problem, Resolver};
 
 /// An empty document of the given kind, to fill with statements.
 pub(crate) fn empty(file: FileId, span: Span, kind: PolicyKind) -> PolicyDocument {
@@ -184,6 +184,14 @@ fn pair(
     };
     let mut values = Vec::new();
     strings(&entry.value, &mut values);
+    if key == "resources" {
+        let name = if is_negated { not_key } else { key };
+        for v in &values {
+            if let Some((message, help)) = partition_problem(name, v) {
+                problem(problems, v.span, message, help);
+            }
+        }
+    }
     if entry.value.as_seq().is_some_and(<[Node]>::is_empty) {
         let name = if is_negated { not_key } else { key };
         problem(
@@ -229,7 +237,10 @@ fn principal(
         problem(
             problems,
             entry.key.span,
-            "a policy attached to a role, user or group cannot have a principal".into(),
+            format!(
+                "`{}` in a policy attached to a role, user or group: identity policies cannot name a principal",
+                entry.key.value
+            ),
             "remove the principal, or attach this document to a resource instead",
         );
     }
@@ -288,6 +299,11 @@ fn condition(node: &Node, problems: &mut Vec<GrammarProblem>) -> Vec<ConditionCl
             span: block.span,
         };
         let operator = test.scalar_text().unwrap_or("").to_string();
+        if !TfResolver::unresolved(test) {
+            if let Some((message, help)) = operator_problem(&operator) {
+                problem(problems, test.span, message, &help);
+            }
+        }
         match clauses.iter_mut().find(|c| c.operator.value == operator) {
             Some(clause) => clause.entries.push(entry),
             None => clauses.push(ConditionClause {
