@@ -529,14 +529,8 @@ impl Reader<'_> {
             (None, None) => return None,
         };
         if self.kind == PolicyKind::Identity || self.kind == PolicyKind::Boundary {
-            self.problem(
-                entry.key.span,
-                format!(
-                    "`{}` in a policy attached to a role, user or group: identity policies cannot name a principal",
-                    entry.key.value
-                ),
-                "remove the principal, or attach this document to a resource instead",
-            );
+            let (message, help) = principal_in_identity_policy(&entry.key.value);
+            self.problem(entry.key.span, message, help);
         }
         let mut principal = Principal {
             negated: is_negated,
@@ -667,6 +661,15 @@ impl Reader<'_> {
         }
         clauses
     }
+}
+
+/// The grammar problem of a `Principal`/`NotPrincipal` key in an identity or boundary
+/// policy, worded the same for every policy reader.
+pub(crate) fn principal_in_identity_policy(key: &str) -> (String, &'static str) {
+    (
+        format!("`{key}` in a policy attached to a role, user or group: identity policies cannot name a principal"),
+        "remove the principal, or attach this document to a resource instead",
+    )
 }
 
 #[cfg(test)]

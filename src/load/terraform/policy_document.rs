@@ -234,15 +234,9 @@ fn principal(
             .is_some_and(|t| !TfResolver::unresolved(t) && t.as_map().is_none())
     });
     if known && matches!(kind, PolicyKind::Identity | PolicyKind::Boundary) {
-        problem(
-            problems,
-            entry.key.span,
-            format!(
-                "`{}` in a policy attached to a role, user or group: identity policies cannot name a principal",
-                entry.key.value
-            ),
-            "remove the principal, or attach this document to a resource instead",
-        );
+        let (message, help) =
+            crate::load::policy_reader::principal_in_identity_policy(&entry.key.value);
+        problem(problems, entry.key.span, message, help);
     }
     let mut principal = Principal {
         negated: is_negated,
