@@ -236,6 +236,9 @@ pub struct LoadError {
 
 /// Read the handler code of every function that says where its code is (see `code`).
 fn read_function_code(source: &SourceFile, loaded: &mut Loaded) {
+    if loaded.model.functions.iter().all(|f| f.code.is_none()) {
+        return;
+    }
     // Code paths are relative to the template's folder: a text not read from disk has none.
     if !source.path.is_file() {
         return;

@@ -689,7 +689,15 @@ impl super::Loader for Loader {
     }
 
     fn joins_folder_unit(&self, source: &crate::source::SourceFile) -> bool {
-        DUMP_MARKERS.iter().any(|m| source.text.contains(m))
+        // The markers are top-level keys or keys of the first item, so the head of the file
+        // tells: every JSON/YAML file of a run is asked, and most are not dumps.
+        let head = source.text.get(..source.text.len().min(4096)).unwrap_or("");
+        let head = if head.is_empty() {
+            source.text.as_str()
+        } else {
+            head
+        };
+        DUMP_MARKERS.iter().any(|m| head.contains(m))
     }
 
     fn load(&self, unit: &super::Unit<'_>, out: &mut Loaded) -> Result<(), super::LoadError> {
