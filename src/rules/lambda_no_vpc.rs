@@ -282,7 +282,7 @@ impl Rule for LambdaNoVpc {
                 function.file,
                 function.span,
                 format!(
-                    "function {} has no VPC configuration but {}{more}: the data store must then be reachable from the internet",
+                    "function {} has no VPC configuration but {}{more}: either the function cannot reach the data store, or the store is reachable from the internet",
                     function.display_name(),
                     first.reason
                 ),
@@ -329,7 +329,7 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert_eq!(
             findings[0].message,
-            "function `Orders` has no VPC configuration but its role allows `rds-db:connect` (RDS/Aurora): the data store must then be reachable from the internet"
+            "function `Orders` has no VPC configuration but its role allows `rds-db:connect` (RDS/Aurora): either the function cannot reach the data store, or the store is reachable from the internet"
         );
         assert_eq!(findings[0].related.len(), 1);
         assert!(!run(|_| {}, &[&["rds-db:*"]]).is_empty());
