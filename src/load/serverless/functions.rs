@@ -71,6 +71,21 @@ pub fn load(
         function.runtime = get("runtime")
             .and_then(|(_, n)| text_of(n).map(|t| Spanned::new(t.to_string(), n.span)));
         function.package_image = def.get("image").is_some();
+        // The handler (`src/handler.hello`) is a path relative to the service folder, which
+        // the Framework packages whole unless a function points at a prebuilt artifact.
+        let artifact = def.get("package").and_then(|p| p.get("artifact")).is_some();
+        if let (Some(handler), false, false) = (
+            def.get("handler").and_then(text_of),
+            artifact,
+            function.package_image,
+        ) {
+            function.code = Some(crate::model::CodeLocation {
+                base_dir: Some(".".into()),
+                handler: Some(handler.to_string()),
+                runtime: function.runtime.as_ref().map(|r| r.value.clone()),
+                inline: None,
+            });
+        }
         function.kms_key = get("kmsKeyArn")
             .filter(|(_, n)| !n.is_null())
             .map(|(_, n)| n.span);
