@@ -470,6 +470,10 @@ fn load_unit_files(
         run,
     };
     loader.load(&unit, &mut loaded)?;
+    // Code paths are relative to the unit's folder, which every file of it shares.
+    if let Some(&(_, first)) = files.first() {
+        read_function_code(first, &mut loaded);
+    }
     for (&(id, _), document) in files.iter().zip(documents) {
         if let Some(document) = document {
             let this = loaded.file_mut(id);

@@ -834,6 +834,18 @@ mod lambda_module {
         f.origin = Origin::new(&crate::load::terraform::TERRAFORM);
         f.runtime = spanned(body.get("runtime"));
         f.package_image = body.get("package_type").and_then(Node::as_str) == Some("Image");
+        // `source_path` given as a literal folder or file, relative to the module folder.
+        if let (Some(source), Some(handler)) = (
+            body.get("source_path").and_then(Node::as_str),
+            body.get("handler").and_then(Node::as_str),
+        ) {
+            f.code = Some(crate::model::CodeLocation {
+                base_dir: Some(source.to_string()),
+                handler: Some(handler.to_string()),
+                runtime: f.runtime.as_ref().map(|r| r.value.clone()),
+                inline: None,
+            });
+        }
         f.kms_key = set(body.get("kms_key_arn")).map(|n| n.span);
         f.vpc_config = set(body.get("vpc_subnet_ids"))
             .filter(|n| !is_empty(n))
