@@ -171,7 +171,7 @@ pub fn read_common<'n>(
         function.environment_span = Some(variables.span);
         function.environment = read_variables(template, variables);
     }
-    function.code = code_location(lookup);
+    function.code = code_location(lookup).or_else(|| cdk_asset(resource, lookup));
     function
 }
 
@@ -196,6 +196,30 @@ fn code_location<'n>(lookup: &dyn Fn(&str) -> Option<&'n Node>) -> Option<CodeLo
         handler: text("Handler"),
         runtime: text("Runtime"),
         inline,
+    })
+}
+
+/// A CDK-synthesized function's code: `cdk.out` keeps it in an asset folder next to the
+/// template, named by the resource's `aws:asset:path` metadata.
+fn cdk_asset<'n>(
+    resource: &Entry,
+    lookup: &dyn Fn(&str) -> Option<&'n Node>,
+) -> Option<CodeLocation> {
+    let metadata = resource.value.get("Metadata")?;
+    if metadata
+        .get("aws:asset:property")
+        .and_then(Node::scalar_text)
+        != Some("Code")
+    {
+        return None;
+    }
+    let path = metadata.get("aws:asset:path").and_then(Node::scalar_text)?;
+    let text = |key: &str| lookup(key).and_then(Node::scalar_text).map(str::to_string);
+    Some(CodeLocation {
+        base_dir: Some(path.to_string()),
+        handler: text("Handler"),
+        runtime: text("Runtime"),
+        inline: None,
     })
 }
 
