@@ -579,12 +579,45 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The code of a function packaged by `data "archive_file"`: `filename` names the
+    /// archive's `output_path`, and the archive's `source_dir` is the code folder.
+    fn archive_code(
+        &self,
+        r: &Resource,
+        runtime: Option<String>,
+    ) -> Option<crate::model::CodeLocation> {
+        let filename = r.body.get("filename").and_then(Node::scalar_text)?;
+        // The reference is followed to the archive's output path, or kept symbolic.
+        let by_name = filename
+            .strip_prefix("${data.archive_file.")
+            .and_then(|rest| rest.strip_suffix(".output_path}"));
+        let archive = self.resources.iter().find(|a| {
+            a.data
+                && a.kind == "archive_file"
+                && a.module == r.module
+                && (by_name == Some(a.name.as_str())
+                    || a.body.get("output_path").and_then(Node::scalar_text) == Some(filename))
+        })?;
+        let source_dir = archive.body.get("source_dir").and_then(Node::as_str)?;
+        Some(crate::model::CodeLocation {
+            base_dir: Some(source_dir.to_string()),
+            handler: r
+                .body
+                .get("handler")
+                .and_then(Node::as_str)
+                .map(str::to_string),
+            runtime,
+            inline: None,
+        })
+    }
+
     fn function(&mut self, r: &Resource) {
         let body = &r.body;
         let mut f = Function::new(r.file, r.address(), r.header, r.span);
         f.origin = Origin::new(&crate::load::terraform::TERRAFORM);
         f.runtime = spanned(body.get("runtime"));
         f.package_image = body.get("package_type").and_then(Node::as_str) == Some("Image");
+        f.code = self.archive_code(r, f.runtime.as_ref().map(|r| r.value.clone()));
         f.kms_key = set(body.get("kms_key_arn")).map(|n| n.span);
         f.vpc_config = block(body, "vpc_config")
             .filter(|v| v.get("subnet_ids").is_some_and(|s| !is_empty(s)))

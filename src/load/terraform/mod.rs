@@ -38,6 +38,8 @@ const READ_TYPES: &[&str] = &[
     "aws_iam_user_policy",
     "aws_iam_group_policy",
     "aws_iam_policy_document",
+    // `data "archive_file"` packages a function's code folder.
+    "archive_file",
     "aws_lambda_function",
     "aws_lambda_permission",
     "aws_lambda_function_url",
