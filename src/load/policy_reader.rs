@@ -349,17 +349,7 @@ impl Reader<'_> {
             return None;
         };
         self.check_keys(entries, STATEMENT_KEYS, "statement");
-        let mut st = Statement {
-            index,
-            span: node.span,
-            sid: None,
-            effect: None,
-            action: None,
-            resource: None,
-            principal: None,
-            condition: Vec::new(),
-            condition_span: None,
-        };
+        let mut st = Statement::new(index, node.span);
         if let Some(sid) = node.get("Sid") {
             self.sid(sid, &mut st);
         }

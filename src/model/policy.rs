@@ -136,6 +136,21 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// A statement with nothing read yet, for a policy reader to fill in.
+    pub fn new(index: usize, span: Span) -> Self {
+        Statement {
+            index,
+            span,
+            sid: None,
+            effect: None,
+            action: None,
+            resource: None,
+            principal: None,
+            condition: Vec::new(),
+            condition_span: None,
+        }
+    }
+
     pub fn is_allow(&self) -> bool {
         matches!(
             self.effect,

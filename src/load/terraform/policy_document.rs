@@ -88,17 +88,7 @@ fn statement(
         );
         return None;
     }
-    let mut st = Statement {
-        index,
-        span: node.span,
-        sid: None,
-        effect: None,
-        action: None,
-        resource: None,
-        principal: None,
-        condition: Vec::new(),
-        condition_span: None,
-    };
+    let mut st = Statement::new(index, node.span);
     if let Some(sid) = node.get("sid").filter(|s| !s.is_null()) {
         if let Some(text) = sid.scalar_text() {
             st.sid = Some(Spanned::new(text.to_string(), sid.span));
