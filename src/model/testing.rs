@@ -49,6 +49,7 @@ pub fn role(logical_id: &str, at: usize, policies: Vec<usize>) -> Role {
         policies,
         managed_policies: Vec::new(),
         trust: None,
+        boundary: None,
         origin: Origin::new(&Dialect::GENERIC),
     }
 }
@@ -152,6 +153,7 @@ pub fn managed_role_model(
             })
             .collect(),
         trust: None,
+        boundary: None,
         origin: Origin {
             generated_by: sam_generated.then_some("SAM"),
             ..Origin::new(&Dialect::GENERIC)

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use super::policy_reader::{read_policy, Literal};
 use super::{LoadNote, Loaded};
 use crate::model::{
+    Boundary,
     EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
     ManagedPolicyRef, PolicyDocument, PolicyKind, Role,
 };
@@ -331,6 +332,7 @@ impl Builder {
             policies: Vec::new(),
             managed_policies: Vec::new(),
             trust: None,
+            boundary: None,
             origin: crate::model::Origin::new(&crate::load::aws_cli::DEPLOYED),
         };
         if let Some(trust) = node.get("AssumeRolePolicyDocument") {
@@ -381,20 +383,16 @@ impl Builder {
                 });
             }
         }
-        if let Some(boundary) = node
+        // A customer managed boundary is found among the dump's policies by ARN.
+        role.boundary = node
             .get("PermissionsBoundary")
             .and_then(|b| b.get("PermissionsBoundaryArn"))
-        {
-            self.notes.push(LoadNote {
-                file: f.file,
-                span: boundary.span,
-                message: format!(
-                    "role `{}` has the permissions boundary `{}`; its grants are judged without the boundary",
-                    name.value,
-                    boundary.scalar_text().unwrap_or("?")
-                ),
+            .and_then(|b| {
+                let text = b.scalar_text()?;
+                let mut boundary = Boundary::named(text, b.span);
+                boundary.policy = self.managed.get(text).copied();
+                Some(boundary)
             });
-        }
         if let Some(arn) = str_of(node, "Arn") {
             self.roles_by_arn
                 .insert(arn.to_string(), self.model.roles.len());

@@ -414,6 +414,7 @@ fn load_connector(
                             policies: Vec::new(),
                             managed_policies: Vec::new(),
                             trust: None,
+                            boundary: None,
                             origin: super::generated_by_sam(),
                         });
                         model.roles.len() - 1

@@ -2,7 +2,7 @@
 
 use super::{cdk_path, entry_type, Template};
 use crate::load::policy_reader::read_policy;
-use crate::model::{FileModel, ManagedPolicyRef, PolicyKind, Related, Role};
+use crate::model::{Boundary, FileModel, ManagedPolicyRef, PolicyKind, Related, Role};
 use crate::source::Spanned;
 use crate::syntax::{Entry, Node, NodeKind};
 
@@ -34,6 +34,54 @@ pub fn load(template: &Template<'_>, model: &mut FileModel) {
                 }
             }
             None => {}
+        }
+    }
+}
+
+/// A `PermissionsBoundary` value: a literal or `!Sub` ARN, or `!Ref` of a template's
+/// `AWS::IAM::ManagedPolicy` (whose document `link_boundaries` finds once it is read).
+pub fn read_boundary(template: &Template<'_>, node: &Node) -> Option<Boundary> {
+    use crate::load::policy_reader::Resolver;
+    if let Some(id) = template.referenced_resource(node) {
+        if template.resource_type(id) == Some("AWS::IAM::ManagedPolicy") {
+            return Some(Boundary {
+                text: id.to_string(),
+                span: node.span,
+                policy: None,
+                aws_managed: None,
+            });
+        }
+    }
+    let mut values = Vec::new();
+    template.strings(node, &mut values);
+    let value = values.into_iter().next()?;
+    Some(Boundary::named(&value.text, node.span))
+}
+
+/// Point each boundary naming a template's managed policy at that policy's document.
+pub fn link_boundaries(template: &Template<'_>, model: &mut FileModel) {
+    for r in 0..model.roles.len() {
+        let Some(boundary) = model.roles[r].boundary.as_ref() else {
+            continue;
+        };
+        if boundary.policy.is_some() || boundary.aws_managed.is_some() {
+            continue;
+        }
+        let Some(resource) = template
+            .resources
+            .iter()
+            .find(|e| e.key.value == boundary.text)
+        else {
+            continue;
+        };
+        let found = model.policies.iter().position(|p| {
+            p.kind == PolicyKind::Identity
+                && p.related
+                    .iter()
+                    .any(|rel| rel.file == template.file && rel.span == resource.key.span)
+        });
+        if let Some(b) = model.roles[r].boundary.as_mut() {
+            b.policy = found;
         }
     }
 }
@@ -151,8 +199,12 @@ fn load_role(template: &Template<'_>, resource: &Entry, model: &mut FileModel) {
         policies: Vec::new(),
         managed_policies: Vec::new(),
         trust: None,
+        boundary: None,
         origin: super::origin(false, resource),
     };
+    role.boundary = props
+        .and_then(|p| p.get("PermissionsBoundary"))
+        .and_then(|b| read_boundary(template, b));
     if let Some(trust) = props.and_then(|p| p.get("AssumeRolePolicyDocument")) {
         let label = format!("trust policy of {}", describe(resource));
         role.trust = push_policy(template, model, resource, trust, PolicyKind::Trust, label);

@@ -8,6 +8,7 @@ pub mod deps;
 mod embedded;
 mod functions;
 mod iam;
+pub use iam::link_boundaries;
 pub mod intrinsics;
 mod sam;
 
@@ -276,6 +277,8 @@ pub fn load(root: &Node, file: FileId, text: &str, loaded: &mut Loaded) {
     }
     iam::load(&template, &mut model);
     sam::load(&template, &mut model, &mut loaded.notes);
+    // After SAM, whose generated roles take boundaries too.
+    iam::link_boundaries(&template, &mut model);
     functions::load(&template, &mut model);
     // Connectors add policies to roles and functions the stages above created.
     connectors::load(&template, &mut model, &mut loaded.notes);

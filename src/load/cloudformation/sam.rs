@@ -128,7 +128,10 @@ fn load_function(
                 kind: NodeKind::Seq(Vec::new()),
             };
             let policies = props.and_then(|p| p.get("Policies")).unwrap_or(&empty);
-            let role = generated_role(template, resource, policies, model, notes, &implicit);
+            let mut role = generated_role(template, resource, policies, model, notes, &implicit);
+            // SAM gives the generated role the function's (or `Globals`') boundary.
+            role.boundary = lookup("PermissionsBoundary")
+                .and_then(|b| super::iam::read_boundary(template, b));
             model.roles.push(role);
             function.role = Some(model.roles.len() - 1);
         }
@@ -159,6 +162,7 @@ fn generated_role(
             })
             .collect(),
         trust: None,
+        boundary: None,
         origin: super::generated_by_sam(),
     };
     let owner = format!("function `{}`", resource.key.value);

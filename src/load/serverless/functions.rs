@@ -163,6 +163,7 @@ pub fn load(
                 policies,
                 managed_policies,
                 trust: None,
+                boundary: None,
                 origin: crate::model::Origin::new(&crate::load::serverless::SERVERLESS),
             });
             function.role = Some(model.roles.len() - 1);

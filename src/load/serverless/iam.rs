@@ -7,7 +7,7 @@
 
 use super::{text_of, vars, Ctx, Located, SlsResolver};
 use crate::load::policy_reader::{read_policy, Resolver};
-use crate::model::{FileModel, ManagedPolicyRef, PolicyKind, Role};
+use crate::model::{Boundary, FileModel, ManagedPolicyRef, PolicyKind, Role};
 use crate::source::{FileId, Span, Spanned};
 use crate::syntax::{Entry, Node, NodeKind};
 
@@ -75,6 +75,7 @@ pub fn load_provider_role(
         managed_policies: Vec::new(),
         // A named resource of the deployed stack: messages name it rather than "SAM".
         trust: None,
+        boundary: None,
         origin: crate::model::Origin::new(&crate::load::serverless::SERVERLESS),
     };
     if let Some(entry) = statements_entry {
@@ -99,13 +100,19 @@ pub fn load_provider_role(
     let boundary = iam_role
         .and_then(|r| r.get("permissionsBoundary"))
         .or_else(|| provider.and_then(|p| p.get("rolePermissionsBoundary")));
-    if let Some(boundary) = boundary {
-        cx.note(
-            cx.file,
-            boundary.span,
-            format!("role `{DEFAULT_ROLE}` has a permissions boundary; its grants are judged without it"),
-        );
-    }
+    // A literal ARN, or `!Ref` of a managed policy in `resources`, linked once all are read.
+    role.boundary = boundary.and_then(|b| match b.as_str() {
+        Some(text) => Some(Boundary::named(text, b.span)),
+        None => resolver
+            .cfn
+            .referenced_resource(b)
+            .map(|id| Boundary {
+                text: id.to_string(),
+                span: b.span,
+                policy: None,
+                aws_managed: None,
+            }),
+    });
     model.roles.push(role);
     DefaultRole::Index(model.roles.len() - 1)
 }

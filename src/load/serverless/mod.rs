@@ -458,6 +458,7 @@ fn finish(
     let resolver = SlsResolver { cfn: template };
     let default_role = iam::load_provider_role(cx, resolved, &resolver, &mut model);
     functions::load(cx, resolved, &resolver, default_role, &mut model);
+    cloudformation::link_boundaries(template, &mut model);
     loaded.notes.append(&mut cx.notes);
     loaded.model = model;
 }

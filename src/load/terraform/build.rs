@@ -6,7 +6,7 @@ use crate::load::policy_reader::{read_policy, Resolver};
 use crate::load::LoadNote;
 use crate::model::{
     EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
-    ManagedPolicyRef, Origin, PolicyDocument, PolicyKind, Related, Role, Statement,
+    Boundary, ManagedPolicyRef, Origin, PolicyDocument, PolicyKind, Related, Role, Statement,
 };
 use crate::source::{FileId, SourceFile, Span, Spanned};
 use crate::syntax::{parse_json, Node, NodeKind};
@@ -390,6 +390,7 @@ impl<'a> Builder<'a> {
             policies: Vec::new(),
             managed_policies: Vec::new(),
             trust: None,
+            boundary: None,
             origin: Origin::new(&crate::load::terraform::TERRAFORM),
         };
         if let Some(trust) = r.body.get("assume_role_policy") {
@@ -408,7 +409,41 @@ impl<'a> Builder<'a> {
         for arn in list(r.body.get("managed_policy_arns")) {
             self.attach(&mut role, arn, &r.module);
         }
+        role.boundary = r
+            .body
+            .get("permissions_boundary")
+            .and_then(|b| self.boundary(b, &r.module));
         self.model.roles.push(role);
+    }
+
+    /// A `permissions_boundary` value, resolved the way a managed policy ARN is attached:
+    /// a policy document of this module, an AWS managed policy, or an ARN not in the input.
+    fn boundary(&self, node: &Node, module: &str) -> Option<Boundary> {
+        let mut scratch = Role {
+            file: 0,
+            logical_id: String::new(),
+            span: node.span,
+            policies: Vec::new(),
+            managed_policies: Vec::new(),
+            trust: None,
+            boundary: None,
+            origin: Origin::new(&crate::load::terraform::TERRAFORM),
+        };
+        self.attach(&mut scratch, node, module);
+        let text = match (reference(node), node.scalar_text()) {
+            (Some(parts), _) => parts.join("."),
+            (None, Some(text)) => text.to_string(),
+            (None, None) => return None,
+        };
+        let mut boundary = Boundary::named(&text, node.span);
+        boundary.policy = scratch.policies.first().copied();
+        if let Some(managed) = scratch.managed_policies.iter().find(|m| m.aws_managed) {
+            boundary.aws_managed = Some(managed.name.clone());
+        }
+        if boundary.policy.is_none() && boundary.aws_managed.is_none() && is_unresolved(node) {
+            boundary.text = text;
+        }
+        Some(boundary)
     }
 
     /// Attach a policy ARN: a document of this module, or a managed policy by name.
@@ -918,8 +953,12 @@ mod lambda_module {
             policies: Vec::new(),
             managed_policies: Vec::new(),
             trust: None,
+            boundary: None,
             origin: Origin::new(&crate::load::terraform::TERRAFORM),
         };
+        role.boundary = body
+            .get("role_permissions_boundary")
+            .and_then(|n| b.boundary(n, &r.module));
         if flag(body, "attach_cloudwatch_logs_policy", true) {
             // The module attaches its own logs policy, equivalent to this managed one.
             role.managed_policies.push(ManagedPolicyRef {
