@@ -15,13 +15,16 @@
 //! policies are parsed and indexed once per process (see `managed`) and shared by every
 //! role and rule.
 
+use std::rc::Rc;
+
 use super::conditions::has_bare_wildcard;
+use super::effective::{Cap, Limits, Org, Source};
 use super::index::Prepared;
 use super::managed;
 use super::verdict::Verdict;
 use crate::catalog::{arn_is_effectively_wildcard, arn_matches_format, catalog, Action};
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::model::{FileModel, PolicyDocument, PolicyKind, Related, Role, Statement};
+use crate::model::{FileModel, PolicyDocument, PolicyKind, Related, Role, Statement, ValueList};
 use crate::source::{FileId, Span};
 use crate::util::english::code_list;
 
@@ -51,12 +54,57 @@ pub(crate) struct Grant<'a> {
     pub reach: Reach,
     /// What the statement's conditions do to the grant.
     pub verdict: &'a Verdict,
+    /// What the boundary, organization policies and conditioned Denies do to it.
+    pub caveat: Caveat<'a>,
+}
+
+/// What limits outside the granting statement leave narrowed or unsure about a grant.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Caveat<'a> {
+    /// A boundary, SCP or Deny narrowed what the statement reaches.
+    pub narrowed_by: Option<Source<'a>>,
+    /// The role's boundary is not in the input: its ARN.
+    pub unknown_boundary: Option<&'a str>,
+    /// A Deny with a condition covers the grant and may take it away.
+    pub maybe_denied: Option<Source<'a>>,
+    /// A known boundary or SCP allow list leaves out some action or resource.
+    pub restricted: bool,
+}
+
+impl Caveat<'_> {
+    /// The end of a finding's message: `; effective access not known: ...`, or empty.
+    pub(crate) fn text(&self) -> String {
+        let mut out = String::new();
+        if let Some(arn) = self.unknown_boundary {
+            out.push_str(&format!(
+                "; effective access not known: the boundary `{arn}` is not in the input"
+            ));
+        }
+        if let Some(source) = self.maybe_denied {
+            let whose = match source {
+                Source::Deny(label) => label.to_string(),
+                other => other.to_string(),
+            };
+            out.push_str(&format!(
+                "; a deny with a condition in {whose} may apply and remove it"
+            ));
+        }
+        out
+    }
 }
 
 impl Grant<'_> {
-    /// Whether the statement grants everything (`*`, `iam:*`, `NotAction` on `*`).
+    /// Whether the statement grants everything (`*`, `iam:*`, `NotAction` on `*`) and no
+    /// boundary, organization policy or Deny narrows it.
     pub(crate) fn is_admin(&self) -> bool {
         grants_everything(self.statement)
+            && !self.caveat.restricted
+            && self.caveat.narrowed_by.is_none()
+    }
+
+    /// What a boundary, SCP or Deny leaves unsure about the grant, for the end of a message.
+    pub(crate) fn caveat(&self) -> String {
+        self.caveat.text()
     }
 
     /// The severity after the statement's narrowing conditions: one step lower.
@@ -116,6 +164,8 @@ pub struct Subject<'a> {
     /// (`cloudformation.amazonaws.com`), lower case. `None` for anything else, or when the
     /// trust policy is not in the file.
     trusted_services: Option<Vec<String>>,
+    /// The boundary and organization policies that cap its grants.
+    limits: Limits<'a>,
 }
 
 /// Actions a role session cannot call: AWS accepts them only with long-term user keys.
@@ -123,7 +173,7 @@ const USER_ONLY_ACTIONS: &[&str] = &["sts:GetFederationToken", "sts:GetSessionTo
 
 impl<'a> Subject<'a> {
     /// Every subject of the file: roles first, in order, then the policies of no role.
-    pub(crate) fn all(model: &'a FileModel) -> Vec<Subject<'a>> {
+    pub(crate) fn all(model: &'a FileModel, org: &Rc<Org<'a>>) -> Vec<Subject<'a>> {
         let mut out = Vec::new();
         for (index, role) in model.roles.iter().enumerate() {
             let trusted_services = trusted_services(model, role, index);
@@ -150,17 +200,23 @@ impl<'a> Subject<'a> {
                     model,
                     policies,
                     trusted_services,
+                    limits: Limits::of(model, Some(role), Rc::clone(org)),
                 });
             }
         }
         for (index, policy) in model.policies.iter().enumerate() {
-            let in_role = model.roles.iter().any(|r| r.policies.contains(&index));
+            // A boundary limits its roles; it grants nothing of its own.
+            let in_role = model.roles.iter().any(|r| {
+                r.policies.contains(&index)
+                    || r.boundary.as_ref().is_some_and(|b| b.policy == Some(index))
+            });
             if !in_role && policy.kind == PolicyKind::Identity {
                 out.push(Subject {
                     holder: Holder::Policy,
                     model,
                     policies: vec![Held::Own(Prepared::new(policy))],
                     trusted_services: None,
+                    limits: Limits::of(model, None, Rc::clone(org)),
                 });
             }
         }
@@ -182,6 +238,19 @@ impl<'a> Subject<'a> {
         match self.holder {
             Holder::Role { index, .. } => self.model.functions_of_role(index).next().is_some(),
             Holder::Policy => false,
+        }
+    }
+
+    /// The boundary or SCP allow list that keeps the holder from some action or resource.
+    pub(crate) fn restriction(&self) -> Option<Source<'_>> {
+        self.limits.restriction()
+    }
+
+    /// The role's index in the model, for a role.
+    pub(crate) fn role_index(&self) -> Option<usize> {
+        match self.holder {
+            Holder::Role { index, .. } => Some(index),
+            Holder::Policy => None,
         }
     }
 
@@ -246,7 +315,20 @@ impl<'a> Subject<'a> {
         action: &str,
         keep: impl Fn(&Grant<'_>) -> bool,
     ) -> Option<Grant<'_>> {
-        let prefix = action.split_once(':')?.0;
+        self.evaluate(action, keep).ok().flatten()
+    }
+
+    /// The widest grant of `action` as the identity policies alone give it, and what the
+    /// boundary, organization policies and Denies leave of it: `Ok(None)` when nothing
+    /// grants it, `Err(source)` when something granted it and `source` took it away.
+    pub(crate) fn evaluate(
+        &self,
+        action: &str,
+        keep: impl Fn(&Grant<'_>) -> bool,
+    ) -> Result<Option<Grant<'_>>, Source<'_>> {
+        let Some(prefix) = action.split_once(':').map(|(p, _)| p) else {
+            return Ok(None);
+        };
         // The audit lists spell prefixes in lower case already; lower-case only when needed.
         let lowered;
         let service = if prefix.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -260,27 +342,31 @@ impl<'a> Subject<'a> {
             .iter()
             .any(|h| h.prepared().may_grant(service))
         {
-            return None;
+            return Ok(None);
         }
         if matches!(self.holder, Holder::Role { .. })
             && USER_ONLY_ACTIONS
                 .iter()
                 .any(|a| a.eq_ignore_ascii_case(action))
         {
-            return None;
+            return Ok(None);
         }
-        let action = catalog().action(action)?;
+        let Some(action) = catalog().action(action) else {
+            return Ok(None);
+        };
         let (service, name) = (action.service(), action.name());
-        let denied = self
-            .policies
-            .iter()
-            .flat_map(|h| &h.prepared().denies)
-            .any(|d| d.granting_value(service, name).is_some());
-        if denied {
-            return None;
-        }
+        let cap: Cap<'_> = self.limits.cap(
+            &action,
+            self.policies.iter().flat_map(|h| {
+                let prepared = h.prepared();
+                let label = prepared.policy.label.as_deref().unwrap_or("its policy");
+                prepared.denies.iter().map(move |d| (d, Source::Deny(label)))
+            }),
+        );
+        let restricted = self.limits.restriction().is_some();
         let service_session = self.trusted_services.is_some();
         let mut best: Option<Grant<'_>> = None;
+        let mut removed: Option<Source<'_>> = None;
         for held in &self.policies {
             let prepared = held.prepared();
             for indexed in &prepared.allows {
@@ -291,8 +377,15 @@ impl<'a> Subject<'a> {
                 let Some((span, text)) = indexed.granting_value(service, name) else {
                     continue;
                 };
-                let Some(reach) = reach(indexed.statement, &action) else {
+                let Some(granted) = reach(indexed.statement, &action) else {
                     continue;
+                };
+                let reach = match cap.apply(indexed.statement, granted) {
+                    Ok(reach) => reach,
+                    Err(source) => {
+                        removed.get_or_insert(source);
+                        continue;
+                    }
                 };
                 if best.is_none_or(|b| reach > b.reach) {
                     let (file, span) = held.place(span);
@@ -304,6 +397,12 @@ impl<'a> Subject<'a> {
                         policy: prepared.policy,
                         reach,
                         verdict,
+                        caveat: Caveat {
+                            narrowed_by: if cap.narrows(granted) { cap.by } else { None },
+                            unknown_boundary: cap.unknown,
+                            maybe_denied: cap.maybe,
+                            restricted,
+                        },
                     };
                     if !keep(&grant) {
                         continue;
@@ -311,12 +410,15 @@ impl<'a> Subject<'a> {
                     best = Some(grant);
                     // Nothing reaches further than every resource, and ties keep the first.
                     if reach == Reach::Any {
-                        return best;
+                        return Ok(best);
                     }
                 }
             }
         }
-        best
+        match (best, removed) {
+            (None, Some(source)) => Err(source),
+            (best, _) => Ok(best),
+        }
     }
 
     /// The grants of several actions with at least `min` reach, grouped by granting value
@@ -450,7 +552,11 @@ pub(crate) fn grants_everything(statement: &Statement) -> bool {
 /// How widely the statement's resources cover the action's; `None` when they cannot
 /// include any resource the action works on.
 fn reach(statement: &Statement, action: &Action<'_>) -> Option<Reach> {
-    let resources = statement.resource.as_ref()?;
+    reach_of(statement.resource.as_ref()?, action)
+}
+
+/// How widely a `Resource` (or `NotResource`) list covers the action's resources.
+pub(crate) fn reach_of(resources: &ValueList, action: &Action<'_>) -> Option<Reach> {
     if resources.negated {
         return Some(Reach::Any);
     }
@@ -577,9 +683,10 @@ pub(crate) fn report_on_every_resource(
                     grant.file,
                     grant.span,
                     format!(
-                        "{lead}{}: {}",
+                        "{lead}{}: {}{}",
                         grant.verdict.because(),
-                        consequence(&subject.name())
+                        consequence(&subject.name()),
+                        grant.caveat(),
                     ),
                 )
                 .severity(grant.severity(severity))
@@ -608,7 +715,7 @@ pub(crate) mod tests {
 
     fn reach_of(json: &str, action: &str) -> Option<Reach> {
         let model = policy_model(json);
-        let subjects = Subject::all(&model);
+        let subjects = Subject::all(&model, &Org::new(None));
         subjects[0].grant(action).map(|g| g.reach)
     }
 
@@ -674,7 +781,7 @@ pub(crate) mod tests {
         assert_eq!(reach_of(&json, "s3:GetObject"), Some(Reach::Any));
         assert_eq!(reach_of(&json, "iam:PassRole"), None);
         let model = policy_model(&json);
-        let subjects = Subject::all(&model);
+        let subjects = Subject::all(&model, &Org::new(None));
         assert_eq!(
             subjects[0].grant("s3:GetObject").map(|g| g.text),
             Some("NotAction")
@@ -696,7 +803,7 @@ pub(crate) mod tests {
         let json = r#"{"Version":"2012-10-17","Statement":[
             {"Effect":"Allow","Action":["s3:*","ssm:GetParameter"],"Resource":"*"}]}"#;
         let model = policy_model(json);
-        let subjects = Subject::all(&model);
+        let subjects = Subject::all(&model, &Org::new(None));
         let groups = subjects[0].grouped(
             &[
                 ("s3:GetObject", ()),
@@ -712,7 +819,7 @@ pub(crate) mod tests {
     #[test]
     fn resource_and_boundary_policies_are_not_subjects() {
         let json = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}]}"#;
-        assert!(Subject::all(&policy_model(json)).is_empty());
+        assert!(Subject::all(&policy_model(json), &Org::new(None)).is_empty());
     }
 
     #[test]
@@ -733,7 +840,7 @@ pub(crate) mod tests {
         let start = std::time::Instant::now();
         let rounds = 50;
         for _ in 0..rounds {
-            let subjects = Subject::all(&model);
+            let subjects = Subject::all(&model, &Org::new(None));
             for action in [
                 "iam:PassRole",
                 "s3:GetObject",

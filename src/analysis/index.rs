@@ -69,8 +69,7 @@ impl<'a> Indexed<'a> {
     }
 }
 
-/// An identity policy ready for questions: its Allow statements, and its unconditional
-/// Deny statements on every resource.
+/// A policy ready for questions: its Allow statements, and its Deny statements.
 pub(crate) struct Prepared<'a> {
     pub(crate) policy: &'a PolicyDocument,
     pub(crate) allows: Vec<Indexed<'a>>,
@@ -81,14 +80,11 @@ pub(crate) struct Prepared<'a> {
 
 impl<'a> Prepared<'a> {
     pub(crate) fn new(policy: &'a PolicyDocument) -> Self {
-        let denies = policy.statements.iter().filter(|s| {
-            let deny = s.effect.as_ref().is_some_and(|e| e.value == Effect::Deny);
-            let everywhere = s
-                .resource
-                .as_ref()
-                .is_some_and(|r| !r.negated && r.values.iter().any(|v| v.is_star()));
-            deny && everywhere && s.condition.is_empty()
-        });
+        // Every Deny: what each one takes away is the effective-access evaluation's call.
+        let denies = policy
+            .statements
+            .iter()
+            .filter(|s| s.effect.as_ref().is_some_and(|e| e.value == Effect::Deny));
         let allows: Vec<Indexed<'a>> = policy.allow_statements().map(Indexed::new).collect();
         let allows_any_service = allows.iter().any(|a| {
             a.values_of("*").is_some() || a.statement.action.as_ref().is_some_and(|l| l.negated)

@@ -350,6 +350,7 @@ pub fn load_file(
             run: std::slice::from_ref(source),
         };
         loader.load(&unit, &mut loaded)?;
+        loaded.model.mark_boundaries();
         read_function_code(source, &mut loaded);
         let this = loaded.file_mut(file);
         this.comment_syntax = Some(loader.format().comments);
@@ -470,6 +471,7 @@ fn load_unit_files(
         run,
     };
     loader.load(&unit, &mut loaded)?;
+    loaded.model.mark_boundaries();
     // Code paths are relative to the unit's folder, which every file of it shares.
     if let Some(&(_, first)) = files.first() {
         read_function_code(first, &mut loaded);

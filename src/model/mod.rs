@@ -2,6 +2,7 @@
 
 mod code;
 mod function;
+mod org;
 mod origin;
 mod policy;
 #[cfg(test)]
@@ -9,6 +10,7 @@ pub mod testing;
 
 pub use code::*;
 pub use function::*;
+pub use org::*;
 pub use origin::*;
 pub use policy::*;
 
@@ -36,6 +38,22 @@ pub struct VpcStore {
 }
 
 impl FileModel {
+    /// A policy that serves only as a role's permissions boundary is a boundary document:
+    /// it limits, never grants, so identity rules and the grant analysis leave it alone.
+    pub fn mark_boundaries(&mut self) {
+        for role in &self.roles {
+            let Some(index) = role.boundary.as_ref().and_then(|b| b.policy) else {
+                continue;
+            };
+            let granted = self.roles.iter().any(|r| r.policies.contains(&index));
+            if let Some(policy) = self.policies.get_mut(index).filter(|_| !granted) {
+                if policy.kind == PolicyKind::Identity {
+                    policy.kind = PolicyKind::Boundary;
+                }
+            }
+        }
+    }
+
     pub fn role_of(&self, function: &Function) -> Option<&Role> {
         function.role.and_then(|i| self.roles.get(i))
     }

@@ -25,20 +25,35 @@ impl Rule for AdminManagedPolicy {
             let Some(power) = &attached.resolved.admin else {
                 continue;
             };
-            out.push(
-                Finding::new(
-                    &META,
-                    attached.role.file,
-                    attached.reference.span,
-                    format!(
-                        "{} attaches AWS managed policy `{}`, which {power}",
-                        attached.subject(),
-                        attached.resolved.policy.name
-                    ),
-                )
-                .help("remove the managed policy and grant only the actions the function calls, on its own resources")
-                .related(attached.related()),
-            );
+            // A boundary or SCP allow list that keeps the role from some action makes the
+            // policy no administrator for this role: still report the attachment, at low.
+            let restriction = cx
+                .analysis
+                .subjects()
+                .iter()
+                .find(|s| {
+                    s.role_index()
+                        .and_then(|i| cx.model.roles.get(i))
+                        .is_some_and(|r| std::ptr::eq(r, attached.role))
+                })
+                .and_then(|s| s.restriction());
+            let mut finding = Finding::new(
+                &META,
+                attached.role.file,
+                attached.reference.span,
+                format!(
+                    "{} attaches AWS managed policy `{}`, which {power}",
+                    attached.subject(),
+                    attached.resolved.policy.name
+                ),
+            )
+            .help("remove the managed policy and grant only the actions the function calls, on its own resources")
+            .related(attached.related());
+            if let Some(source) = restriction {
+                finding.message = format!("{}; {source} limits it", finding.message);
+                finding = finding.severity(crate::finding::Severity::Low);
+            }
+            out.push(finding);
         }
     }
 }

@@ -65,8 +65,9 @@ impl Rule for PassRoleWildcard {
                     grant.file,
                     grant.span,
                     format!(
-                        "{lead}: {} can hand any role of the account, administrator roles included, to {to}",
+                        "{lead}: {} can hand any role of the account, administrator roles included, to {to}{}",
                         subject.name(),
+                        grant.caveat(),
                     ),
                 )
                 .severity(severity)

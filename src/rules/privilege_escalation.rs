@@ -288,10 +288,11 @@ fn administrator(subject: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
                 grant.file,
                 grant.span,
                 format!(
-                    "{} grants {} {what} on every resource{}: administrator access, which covers privilege escalation, passing any role, reading every secret and data store, obtaining credentials and opening resources to other accounts",
+                    "{} grants {} {what} on every resource{}: administrator access, which covers privilege escalation, passing any role, reading every secret and data store, obtaining credentials and opening resources to other accounts{}",
                     grant.origin(),
                     subject.name(),
                     grant.verdict.because(),
+                    grant.caveat(),
                 ),
             )
             .severity(grant.severity(Severity::Critical))
@@ -588,6 +589,15 @@ fn finish(
     message: String,
 ) -> Finding {
     let first = group[0];
+    // What a boundary, organization policy or conditioned Deny leaves unsure, once.
+    let mut caveats: Vec<String> = Vec::new();
+    for (_, grant) in group.iter().flat_map(|f| f.steps.iter()) {
+        let caveat = grant.caveat();
+        if !caveat.is_empty() && !caveats.contains(&caveat) {
+            caveats.push(caveat);
+        }
+    }
+    let message = format!("{message}{}", caveats.concat());
     let mut related: Vec<Related> = Vec::new();
     for (action, grant) in group.iter().flat_map(|f| f.steps.iter()) {
         let same = grant.file == primary.file && grant.span == primary.span;
