@@ -174,6 +174,10 @@ struct CheckArgs {
     /// (2 when a file could not be read).
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Apply these organization policies (SCPs, RCPs) to every role: a folder of policy JSON
+    /// or `aws organizations describe-policy` output [default: `org-policies` from the config].
+    #[arg(long, value_name = "DIR")]
+    org_policies: Option<PathBuf>,
     /// Lint standard input instead of files.
     #[arg(long)]
     stdin: bool,
@@ -549,12 +553,17 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     let update = |done: usize, total: usize| progress.update(done, total);
     let show_progress =
         !args.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let org = match args.org_policies.as_ref().or(config.org_policies.as_ref()) {
+        Some(dir) => Some(crate::load::org::read_dir(dir)?),
+        None => None,
+    };
     let settings = lint::Settings {
         config,
         stdin,
         progress: show_progress.then_some(&update as lint::Progress<'_>),
         inventory: args.format == Format::Html,
         suggest: false,
+        org,
     };
     let mut outcome = lint::run_with(&options, &settings);
     progress.finish();

@@ -48,6 +48,10 @@ pub const DEFAULT_CONFIG: &str = r#"# iamlint configuration. Every setting is op
 # Analyzer's CheckAccessNotGranted; added to --deny-actions).
 # deny-actions = ["iam:PassRole", "s3:DeleteBucket"]
 
+# Organization policies (SCPs, RCPs) applied to every role, as --org-policies does: a folder
+# of policy JSON or `aws organizations describe-policy` output.
+# org-policies = "org-policies/"
+
 # Severity per rule, replacing the rule's own.
 # [severity]
 # wildcard-resource = "high"
@@ -125,6 +129,9 @@ pub struct Config {
     /// Actions no policy may grant, checked online by `check --access-analyzer`
     /// (`deny-actions`).
     pub deny_actions: Vec<String>,
+    /// Folder of SCPs and RCPs applied to every role (`org-policies`), relative to the
+    /// config file's folder.
+    pub org_policies: Option<PathBuf>,
 }
 
 // ---- reading ----
@@ -148,6 +155,8 @@ struct RawConfig {
     suppress: Vec<Spanned<RawSuppress>>,
     #[serde(default)]
     deny_actions: Vec<Spanned<String>>,
+    #[serde(alias = "org_policies")]
+    org_policies: Option<Spanned<String>>,
 }
 
 /// `[rules.<name>]`: option name to a list of strings; which names a rule takes is the
@@ -307,6 +316,8 @@ impl Config {
             .into_iter()
             .map(Spanned::into_inner)
             .collect();
+        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        config.org_policies = raw.org_policies.map(|p| folder.join(p.into_inner()));
         Ok(config)
     }
 

@@ -50,6 +50,8 @@ pub struct Settings<'a> {
     pub inventory: bool,
     /// Derive each function's least-privilege policy (`iamlint suggest`).
     pub suggest: bool,
+    /// The organization's SCPs and RCPs, applied to every role (`--org-policies`).
+    pub org: Option<crate::model::OrgPolicies>,
 }
 
 /// A file that could not be read or parsed.
@@ -322,8 +324,9 @@ fn lint_unit(
         }
     };
     let mut findings = Vec::new();
-    rules::check_model(
+    rules::check_model_with(
         &loaded.model,
+        settings.org.as_ref(),
         &options.rules,
         &settings.config.rule_settings,
         &mut findings,

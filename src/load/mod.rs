@@ -9,6 +9,7 @@
 pub mod aws_cli;
 pub mod cloudformation;
 mod iam_json;
+pub mod org;
 pub mod policy_reader;
 pub mod serverless;
 pub mod terraform;

@@ -209,8 +209,19 @@ pub fn check_model(
     settings: &RuleSettings,
     out: &mut Vec<Finding>,
 ) {
+    check_model_with(model, None, rules, settings, out);
+}
+
+/// As `check_model`, under the organization's SCPs and RCPs.
+pub fn check_model_with(
+    model: &FileModel,
+    org: Option<&crate::model::OrgPolicies>,
+    rules: &[&'static dyn Rule],
+    settings: &RuleSettings,
+    out: &mut Vec<Finding>,
+) {
     let first = out.len();
-    let analysis = Analysis::new(model);
+    let analysis = Analysis::with_org(model, org);
     let cx = ModelCx {
         model,
         analysis: &analysis,

@@ -39,7 +39,11 @@ pub fn load(template: &Template<'_>, model: &mut FileModel, notes: &mut Vec<Load
                 let props = resource.value.get("Properties");
                 if props.and_then(|p| p.get("Role")).is_none() {
                     if let Some(policies) = props.and_then(|p| p.get("Policies")) {
-                        let role = generated_role(template, resource, policies, model, notes, &[]);
+                        let mut role =
+                            generated_role(template, resource, policies, model, notes, &[]);
+                        role.boundary = props
+                            .and_then(|p| p.get("PermissionsBoundary"))
+                            .and_then(|b| super::iam::read_boundary(template, b));
                         model.roles.push(role);
                     }
                 }

@@ -419,6 +419,9 @@ impl<'a> Builder<'a> {
     /// A `permissions_boundary` value, resolved the way a managed policy ARN is attached:
     /// a policy document of this module, an AWS managed policy, or an ARN not in the input.
     fn boundary(&self, node: &Node, module: &str) -> Option<Boundary> {
+        if node.is_null() {
+            return None;
+        }
         let mut scratch = Role {
             file: 0,
             logical_id: String::new(),
