@@ -69,6 +69,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = SuggestFormat::Policy)]
         format: SuggestFormat,
     },
+    /// Print each role's effective actions by service and access level, and what its
+    /// permissions boundary, Denies and the organization's policies took away.
+    Access {
+        /// Files or folders to read (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Only the role of this function (logical id).
+        #[arg(long, value_name = "NAME")]
+        function: Option<String>,
+        /// Apply these organization policies (SCPs, RCPs): a folder of policy JSON or
+        /// `aws organizations describe-policy` output.
+        #[arg(long, value_name = "DIR")]
+        org_policies: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -301,6 +316,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             function,
             format,
         } => suggest(paths, function.as_deref(), format, &mut out),
+        Command::Access {
+            paths,
+            function,
+            org_policies,
+            format,
+        } => access(paths, function.as_deref(), org_policies, format, &mut out),
         Command::Init => {
             init(Path::new(config::FILE_NAMES[0]))?;
             Ok(ExitCode::SUCCESS)
@@ -496,6 +517,62 @@ fn suggest(
     })
 }
 
+/// `iamlint access`: load the inputs (no rules run) and print each role's effective access.
+fn access(
+    paths: Vec<PathBuf>,
+    function: Option<&str>,
+    org_policies: Option<PathBuf>,
+    format: ListFormat,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let options = lint::Options {
+        paths: if paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            paths
+        },
+        excludes: Vec::new(),
+        max_file_size: lint::DEFAULT_MAX_FILE_SIZE,
+        rules: Vec::new(),
+        input_format: None,
+    };
+    let org = match org_policies {
+        Some(dir) => Some(crate::load::org::read_dir(&dir)?),
+        None => None,
+    };
+    let settings = lint::Settings {
+        access: true,
+        org,
+        ..lint::Settings::default()
+    };
+    let outcome = lint::run_with(&options, &settings);
+    for error in &outcome.errors {
+        writeln!(
+            std::io::stderr(),
+            "error: {}: {}",
+            error.path,
+            error.message
+        )?;
+    }
+    let mut roles = outcome.access;
+    if let Some(name) = function {
+        roles.retain(|r| r.functions.iter().any(|f| f == name));
+        if roles.is_empty() {
+            bail!("no function named `{name}` with a role in the inputs");
+        }
+    }
+    let format = match format {
+        ListFormat::Text => crate::access::AccessFormat::Text,
+        ListFormat::Json => crate::access::AccessFormat::Json,
+    };
+    crate::access::render(&roles, format, out)?;
+    Ok(if outcome.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
 fn check(args: CheckArgs) -> Result<ExitCode> {
     if let Some(jobs) = args.jobs {
         rayon::ThreadPoolBuilder::new()
@@ -564,6 +641,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         inventory: args.format == Format::Html,
         suggest: false,
         org,
+        access: false,
     };
     let mut outcome = lint::run_with(&options, &settings);
     progress.finish();

@@ -6,6 +6,7 @@
 //! several rules need to know about it once, `rules` produce `finding`s, and
 //! `report` prints them.
 
+pub mod access;
 pub mod analysis;
 pub mod baseline;
 pub mod catalog;

@@ -52,6 +52,8 @@ pub struct Settings<'a> {
     pub suggest: bool,
     /// The organization's SCPs and RCPs, applied to every role (`--org-policies`).
     pub org: Option<crate::model::OrgPolicies>,
+    /// Work out each role's effective access (`iamlint access`).
+    pub access: bool,
 }
 
 /// A file that could not be read or parsed.
@@ -79,6 +81,8 @@ pub struct Outcome {
     pub inventory: Vec<crate::inventory::FunctionInventory>,
     /// Every function's suggested policy, when `Settings::suggest` asked for it.
     pub suggestions: Vec<crate::suggest::FunctionSuggestion>,
+    /// Each role's effective access, when `Settings::access` asks for it.
+    pub access: Vec<crate::access::RoleAccess>,
 }
 
 /// A loader note placed in a source.
@@ -102,6 +106,7 @@ struct UnitOutcome {
     suppress: Vec<suppress::FilePass>,
     inventory: Vec<crate::inventory::FunctionInventory>,
     suggestions: Vec<crate::suggest::FunctionSuggestion>,
+    access: Vec<crate::access::RoleAccess>,
 }
 
 /// Files that load together: one file, or every file of a folder-grouped format (a
@@ -268,6 +273,7 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
         outcome.findings.extend(result.findings);
         outcome.inventory.extend(result.inventory);
         outcome.suggestions.extend(result.suggestions);
+        outcome.access.extend(result.access);
     }
     let unused: Vec<usize> = config_matched.difference(&config_used).copied().collect();
     let config_id = outcome.sources.len();
@@ -320,6 +326,7 @@ fn lint_unit(
                 suppress: Vec::new(),
                 inventory: Vec::new(),
                 suggestions: Vec::new(),
+                access: Vec::new(),
             }
         }
     };
@@ -338,6 +345,11 @@ fn lint_unit(
     };
     let suggestions = if settings.suggest {
         crate::suggest::of_model(&loaded, sources)
+    } else {
+        Vec::new()
+    };
+    let access = if settings.access {
+        crate::access::of_model(&loaded.model, settings.org.as_ref(), sources)
     } else {
         Vec::new()
     };
@@ -385,6 +397,7 @@ fn lint_unit(
         suppress: passes,
         inventory,
         suggestions,
+        access,
     }
 }
 

@@ -153,3 +153,55 @@ fn org_policy_files_are_read_in_every_form() {
     assert!(names.contains(&"deny-creating-any-service-specific-credentials"));
     assert!(iamlint::load::org::read_dir(Path::new("/no/such/folder")).is_err());
 }
+
+/// `iamlint access` data: what is left, and what took the rest away.
+fn access(path: &str, org: Option<&str>) -> Vec<iamlint::access::RoleAccess> {
+    let options = Options {
+        paths: vec![root().join(path)],
+        excludes: Vec::new(),
+        max_file_size: lint::DEFAULT_MAX_FILE_SIZE,
+        rules: Vec::new(),
+        input_format: None,
+    };
+    let settings = Settings {
+        access: true,
+        org: org.map(|dir| {
+            iamlint::load::org::read_dir(&root().join("tests/effective").join(dir)).unwrap()
+        }),
+        ..Settings::default()
+    };
+    lint::run_with(&options, &settings).access
+}
+
+#[test]
+fn access_shows_what_is_left_and_what_took_the_rest() {
+    let roles = access("fixtures/data-exfiltration/clean-boundary-one-bucket.cfn.yaml", None);
+    assert_eq!(roles.len(), 1);
+    let role = &roles[0];
+    assert_eq!(role.functions, ["ReportFunction"]);
+    assert_eq!(role.boundary.as_deref(), Some("reports-boundary"));
+    let left: Vec<&str> = role
+        .services
+        .iter()
+        .flat_map(|s| s.levels.iter().flat_map(|l| l.actions.iter()))
+        .map(|a| a.action.as_str())
+        .collect();
+    assert_eq!(left, ["s3:GetObject"]);
+    assert!(role.removed[0].by.contains("reports-boundary"));
+    assert!(role.removed[0].actions.iter().any(|a| a == "s3:PutBucketPolicy"));
+    assert_eq!(role.narrowed[0].to, "resources matching a pattern");
+
+    let roles = access("tests/effective/escalation.cfn.yaml", Some("scp-path"));
+    let removed: Vec<&str> = roles[0]
+        .removed
+        .iter()
+        .flat_map(|r| r.actions.iter().map(String::as_str))
+        .collect();
+    assert_eq!(removed, ["iam:CreateAccessKey", "iam:UpdateLoginProfile"]);
+
+    let mut json = Vec::new();
+    iamlint::access::render(&roles, iamlint::access::AccessFormat::Json, &mut json).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["roles"][0]["role"], "Role");
+}

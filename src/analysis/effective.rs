@@ -164,6 +164,15 @@ impl<'a> Limits<'a> {
         }
     }
 
+    /// The boundary's name and whether its document is known.
+    pub(crate) fn boundary(&self) -> Option<(&'a str, bool)> {
+        match &self.boundary {
+            Some(BoundaryLimit::Known { name, .. }) => Some((name, true)),
+            Some(BoundaryLimit::Unknown(text)) => Some((text, false)),
+            None => None,
+        }
+    }
+
     /// The known boundary or SCP allow list that keeps the subject from some action on
     /// some resource: then no statement of it is "administrator access".
     pub(crate) fn restriction(&self) -> Option<Source<'a>> {

@@ -52,6 +52,8 @@ pub(crate) struct Grant<'a> {
     pub statement: &'a Statement,
     pub policy: &'a PolicyDocument,
     pub reach: Reach,
+    /// What the statement reaches before the boundary, organization policies and Denies.
+    pub granted: Reach,
     /// What the statement's conditions do to the grant.
     pub verdict: &'a Verdict,
     /// What the boundary, organization policies and conditioned Denies do to it.
@@ -233,6 +235,34 @@ impl<'a> Subject<'a> {
         })
     }
 
+    /// A cheap first test: can some Allow of the subject name actions of this service?
+    pub(crate) fn may_grant(&self, service_lower: &str) -> bool {
+        self.policies
+            .iter()
+            .any(|h| h.prepared().may_grant(service_lower))
+    }
+
+    /// The boundary as the subject's limits know it: its name, and whether it is resolved.
+    pub(crate) fn boundary(&self) -> Option<(&str, bool)> {
+        self.limits.boundary()
+    }
+
+    /// The file of the role (or of the policy, for a policy of no role).
+    pub(crate) fn role_file(&self) -> Option<FileId> {
+        match self.holder {
+            Holder::Role { role, .. } => Some(role.file),
+            Holder::Policy => self.policies.first().map(|h| h.prepared().policy.file),
+        }
+    }
+
+    /// The functions that run as the subject's role.
+    pub(crate) fn functions(&self) -> Vec<&'a crate::model::Function> {
+        match self.holder {
+            Holder::Role { index, .. } => self.model.functions_of_role(index).collect(),
+            Holder::Policy => Vec::new(),
+        }
+    }
+
     /// Whether functions of the file run as the role.
     pub(crate) fn has_functions(&self) -> bool {
         match self.holder {
@@ -396,6 +426,7 @@ impl<'a> Subject<'a> {
                         statement: indexed.statement,
                         policy: prepared.policy,
                         reach,
+                        granted,
                         verdict,
                         caveat: Caveat {
                             narrowed_by: if cap.narrows(granted) { cap.by } else { None },
