@@ -74,7 +74,9 @@ fn without_a_limiting_boundary_the_findings_stay() {
     assert_eq!(count(&risks, "data-exfiltration", "s3:GetObject"), 1);
     assert_eq!(count(&risks, "resource-exposure", "s3:PutBucketPolicy"), 1);
     let style = findings(path, STYLE, None);
-    assert!(style.iter().all(|(_, s, m)| *s > Severity::Low && !m.contains("boundary")));
+    assert!(style
+        .iter()
+        .all(|(_, s, m)| *s > Severity::Low && !m.contains("boundary")));
 }
 
 #[test]
@@ -95,14 +97,29 @@ fn an_scp_denying_iam_outside_a_role_path_removes_the_user_escalations() {
     let path = "tests/effective/escalation.cfn.yaml";
     let rules = &["privilege-escalation"];
     let before = findings(path, rules, None);
-    assert_eq!(count(&before, "privilege-escalation", "iam:CreateAccessKey"), 1);
-    assert_eq!(count(&before, "privilege-escalation", "iam:UpdateLoginProfile"), 1);
+    assert_eq!(
+        count(&before, "privilege-escalation", "iam:CreateAccessKey"),
+        1
+    );
+    assert_eq!(
+        count(&before, "privilege-escalation", "iam:UpdateLoginProfile"),
+        1
+    );
     let after = findings(path, rules, Some("scp-path"));
     // No user is under `role/admin/`: the user paths are gone. Roles under it can still
     // be written, which is an escalation to them.
-    assert_eq!(count(&after, "privilege-escalation", "iam:CreateAccessKey"), 0);
-    assert_eq!(count(&after, "privilege-escalation", "iam:UpdateLoginProfile"), 0);
-    assert_eq!(count(&after, "privilege-escalation", "iam:PutRolePolicy"), 1);
+    assert_eq!(
+        count(&after, "privilege-escalation", "iam:CreateAccessKey"),
+        0
+    );
+    assert_eq!(
+        count(&after, "privilege-escalation", "iam:UpdateLoginProfile"),
+        0
+    );
+    assert_eq!(
+        count(&after, "privilege-escalation", "iam:PutRolePolicy"),
+        1
+    );
 }
 
 #[test]
@@ -133,7 +150,11 @@ fn conditioned_denies_keep_the_finding_and_say_they_may_apply() {
     );
     let found = findings(path, &["data-exfiltration"], Some("rcp"));
     assert_eq!(
-        count(&found, "data-exfiltration", "in the RCP `deny-outside-org` may apply"),
+        count(
+            &found,
+            "data-exfiltration",
+            "in the RCP `deny-outside-org` may apply"
+        ),
         1
     );
     let found = findings(
@@ -175,7 +196,10 @@ fn access(path: &str, org: Option<&str>) -> Vec<iamlint::access::RoleAccess> {
 
 #[test]
 fn access_shows_what_is_left_and_what_took_the_rest() {
-    let roles = access("fixtures/data-exfiltration/clean-boundary-one-bucket.cfn.yaml", None);
+    let roles = access(
+        "fixtures/data-exfiltration/clean-boundary-one-bucket.cfn.yaml",
+        None,
+    );
     assert_eq!(roles.len(), 1);
     let role = &roles[0];
     assert_eq!(role.functions, ["ReportFunction"]);
@@ -188,7 +212,10 @@ fn access_shows_what_is_left_and_what_took_the_rest() {
         .collect();
     assert_eq!(left, ["s3:GetObject"]);
     assert!(role.removed[0].by.contains("reports-boundary"));
-    assert!(role.removed[0].actions.iter().any(|a| a == "s3:PutBucketPolicy"));
+    assert!(role.removed[0]
+        .actions
+        .iter()
+        .any(|a| a == "s3:PutBucketPolicy"));
     assert_eq!(role.narrowed[0].to, "resources matching a pattern");
 
     let roles = access("tests/effective/escalation.cfn.yaml", Some("scp-path"));

@@ -113,7 +113,11 @@ fn text(role: &RoleAccess, out: &mut dyn Write) -> io::Result<()> {
     if !role.narrowed.is_empty() {
         writeln!(out, "  narrowed:")?;
         for n in &role.narrowed {
-            writeln!(out, "    {} from {} to {} by {}", n.action, n.from, n.to, n.by)?;
+            writeln!(
+                out,
+                "    {} from {} to {} by {}",
+                n.action, n.from, n.to, n.by
+            )?;
         }
     }
     if !role.maybe_denied.is_empty() {

@@ -60,7 +60,10 @@ impl<'a> Doc<'a> {
 }
 
 enum BoundaryLimit<'a> {
-    Known { name: &'a str, doc: Doc<'a> },
+    Known {
+        name: &'a str,
+        doc: Doc<'a>,
+    },
     /// Not in the input and not AWS managed: its ARN as written.
     Unknown(&'a str),
 }
@@ -86,8 +89,7 @@ impl<'a> Org<'a> {
                 OrgPolicyKind::Rcp => Source::Rcp(name),
             };
             // RCP Allow statements are AWS's `RCPFullAWSAccess`; they restrict nothing.
-            if policy.kind == OrgPolicyKind::Scp && policy.document.allow_statements().count() > 0
-            {
+            if policy.kind == OrgPolicyKind::Scp && policy.document.allow_statements().count() > 0 {
                 out.allow_lists
                     .push((name, Prepared::new(&policy.document)));
             }
@@ -285,7 +287,12 @@ fn allowed_reach(policy: &Prepared<'_>, action: &Action<'_>) -> Option<Reach> {
         .allows
         .iter()
         .filter(|a| a.verdict.never.is_none() && a.granting_value(service, name).is_some())
-        .filter_map(|a| a.statement.resource.as_ref().and_then(|r| reach_of(r, action)))
+        .filter_map(|a| {
+            a.statement
+                .resource
+                .as_ref()
+                .and_then(|r| reach_of(r, action))
+        })
         .max()
 }
 
@@ -344,7 +351,10 @@ pub(crate) fn limiting_boundary<'a>(
     policy: &PolicyDocument,
     statement: &Statement,
 ) -> Option<&'a str> {
-    let index = model.policies.iter().position(|p| std::ptr::eq(p, policy))?;
+    let index = model
+        .policies
+        .iter()
+        .position(|p| std::ptr::eq(p, policy))?;
     let mut found = None;
     for role in model.roles.iter().filter(|r| r.policies.contains(&index)) {
         let Some(BoundaryLimit::Known { name, doc }) = boundary_of(model, role) else {

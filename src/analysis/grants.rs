@@ -390,7 +390,10 @@ impl<'a> Subject<'a> {
             self.policies.iter().flat_map(|h| {
                 let prepared = h.prepared();
                 let label = prepared.policy.label.as_deref().unwrap_or("its policy");
-                prepared.denies.iter().map(move |d| (d, Source::Deny(label)))
+                prepared
+                    .denies
+                    .iter()
+                    .map(move |d| (d, Source::Deny(label)))
             }),
         );
         let restricted = self.limits.restriction().is_some();

@@ -41,11 +41,12 @@ pub fn read_dir(dir: &Path) -> Result<OrgPolicies, OrgError> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        out.policies
-            .extend(read_text(&text, &name).map_err(|message| OrgError::Invalid {
+        out.policies.extend(
+            read_text(&text, &name).map_err(|message| OrgError::Invalid {
                 path: path.display().to_string(),
                 message,
-            })?);
+            })?,
+        );
     }
     Ok(out)
 }
@@ -142,7 +143,10 @@ mod tests {
         let p = read_text(scp, "deny-iam").unwrap().unwrap();
         assert_eq!((p.name.as_str(), p.kind), ("deny-iam", OrgPolicyKind::Scp));
         let rcp = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}"#;
-        assert_eq!(read_text(rcp, "r").unwrap().unwrap().kind, OrgPolicyKind::Rcp);
+        assert_eq!(
+            read_text(rcp, "r").unwrap().unwrap().kind,
+            OrgPolicyKind::Rcp
+        );
         let described = r#"{"Policy":{"PolicySummary":{"Name":"Guard","Type":"SERVICE_CONTROL_POLICY"},
             "Content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}"}}"#;
         let p = read_text(described, "file").unwrap().unwrap();

@@ -17,8 +17,7 @@ use std::collections::HashMap;
 use super::policy_reader::{read_policy, Literal};
 use super::{LoadNote, Loaded};
 use crate::model::{
-    Boundary,
-    EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
+    Boundary, EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
     ManagedPolicyRef, PolicyDocument, PolicyKind, Role,
 };
 use crate::source::{FileId, Spanned};

@@ -100,7 +100,10 @@ fn authorization_details_default_versions_and_boundaries() {
     // The boundary is not in the dump: kept by ARN, no document, not AWS managed.
     let boundary = role.boundary.as_ref().unwrap();
     assert_eq!(boundary.text, "arn:aws:iam::111122223333:policy/limit");
-    assert_eq!((boundary.policy, boundary.aws_managed.as_deref()), (None, None));
+    assert_eq!(
+        (boundary.policy, boundary.aws_managed.as_deref()),
+        (None, None)
+    );
     assert_eq!(boundary.name(), "limit");
 }
 

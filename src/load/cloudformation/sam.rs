@@ -134,8 +134,8 @@ fn load_function(
             let policies = props.and_then(|p| p.get("Policies")).unwrap_or(&empty);
             let mut role = generated_role(template, resource, policies, model, notes, &implicit);
             // SAM gives the generated role the function's (or `Globals`') boundary.
-            role.boundary = lookup("PermissionsBoundary")
-                .and_then(|b| super::iam::read_boundary(template, b));
+            role.boundary =
+                lookup("PermissionsBoundary").and_then(|b| super::iam::read_boundary(template, b));
             model.roles.push(role);
             function.role = Some(model.roles.len() - 1);
         }

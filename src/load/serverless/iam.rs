@@ -103,15 +103,12 @@ pub fn load_provider_role(
     // A literal ARN, or `!Ref` of a managed policy in `resources`, linked once all are read.
     role.boundary = boundary.and_then(|b| match b.as_str() {
         Some(text) => Some(Boundary::named(text, b.span)),
-        None => resolver
-            .cfn
-            .referenced_resource(b)
-            .map(|id| Boundary {
-                text: id.to_string(),
-                span: b.span,
-                policy: None,
-                aws_managed: None,
-            }),
+        None => resolver.cfn.referenced_resource(b).map(|id| Boundary {
+            text: id.to_string(),
+            span: b.span,
+            policy: None,
+            aws_managed: None,
+        }),
     });
     model.roles.push(role);
     DefaultRole::Index(model.roles.len() - 1)

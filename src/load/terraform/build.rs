@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use crate::load::policy_reader::{read_policy, Resolver};
 use crate::load::LoadNote;
 use crate::model::{
-    EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
-    Boundary, ManagedPolicyRef, Origin, PolicyDocument, PolicyKind, Related, Role, Statement,
+    Boundary, EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
+    ManagedPolicyRef, Origin, PolicyDocument, PolicyKind, Related, Role, Statement,
 };
 use crate::source::{FileId, SourceFile, Span, Spanned};
 use crate::syntax::{parse_json, Node, NodeKind};
