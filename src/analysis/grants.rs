@@ -833,6 +833,51 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn denies_narrow_remove_or_may_apply() {
+        // `NotResource`: denied everywhere but the listed roles, so only those are left.
+        let json = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},
+            {"Effect":"Deny","Action":"iam:*","NotResource":"arn:aws:iam::*:role/app-*"}]}"#;
+        let model = policy_model(json);
+        let subjects = Subject::all(&model, &Org::new(None));
+        let grant = subjects[0].grant("iam:PassRole").unwrap();
+        assert_eq!((grant.granted, grant.reach), (Reach::Any, Reach::Pattern));
+        assert!(grant.caveat.narrowed_by.is_some() && !grant.is_admin());
+        // A Deny naming every resource the Allow names removes it.
+        let json = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/2024/*"},
+            {"Effect":"Deny","Action":"s3:Get*","Resource":"arn:aws:s3:::reports/*"}]}"#;
+        let model = policy_model(json);
+        let subjects = Subject::all(&model, &Org::new(None));
+        assert!(matches!(
+            subjects[0].evaluate("s3:GetObject", |_| true),
+            Err(Source::Deny(_))
+        ));
+        // A Deny on other resources leaves the grant alone.
+        assert_eq!(
+            reach_of_json(
+                r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"},
+            {"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::other/*"}]}"#
+            ),
+            Some(Reach::Pattern)
+        );
+        // With a condition, the Deny removes nothing for sure and the caveat says so.
+        let json = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+            {"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:ResourceAccount":"111122223333"}}}]}"#;
+        let model = policy_model(json);
+        let subjects = Subject::all(&model, &Org::new(None));
+        let grant = subjects[0].grant("s3:GetObject").unwrap();
+        assert_eq!(grant.reach, Reach::Any);
+        assert!(grant.caveat().contains("may apply"), "{}", grant.caveat());
+    }
+
+    fn reach_of_json(json: &str) -> Option<Reach> {
+        reach_of(json, "s3:GetObject")
+    }
+
+    #[test]
     fn groups_by_granting_value() {
         let json = r#"{"Version":"2012-10-17","Statement":[
             {"Effect":"Allow","Action":["s3:*","ssm:GetParameter"],"Resource":"*"}]}"#;
