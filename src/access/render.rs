@@ -12,6 +12,9 @@ const ACCESS_JSON_VERSION: u32 = 1;
 /// Actions listed by name per access level before the text output only counts them.
 const SHOWN: usize = 6;
 
+/// Services listed one by one; past this (a `*` grant) the text output counts by level.
+const SERVICES_SHOWN: usize = 30;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AccessFormat {
     Text,
@@ -74,7 +77,27 @@ fn text(role: &RoleAccess, out: &mut dyn Write) -> io::Result<()> {
     } else {
         writeln!(out, "  effective actions:")?;
     }
-    for service in &role.services {
+    if role.services.len() > SERVICES_SHOWN {
+        let mut levels: Vec<(&str, usize)> = Vec::new();
+        for level in role.services.iter().flat_map(|s| s.levels.iter()) {
+            match levels.iter_mut().find(|(l, _)| *l == level.level) {
+                Some((_, n)) => *n += level.actions.len(),
+                None => levels.push((&level.level, level.actions.len())),
+            }
+        }
+        let counts: Vec<String> = levels.iter().map(|(l, n)| format!("{n} {l}")).collect();
+        writeln!(
+            out,
+            "    {} services: {} (`--format json` lists every action)",
+            role.services.len(),
+            counts.join(", ")
+        )?;
+    }
+    for service in role
+        .services
+        .iter()
+        .filter(|_| role.services.len() <= SERVICES_SHOWN)
+    {
         let total: usize = service.levels.iter().map(|l| l.actions.len()).sum();
         writeln!(out, "    {} ({total})", service.service)?;
         for level in &service.levels {
