@@ -232,3 +232,52 @@ fn access_shows_what_is_left_and_what_took_the_rest() {
     assert_eq!(value["version"], 1);
     assert_eq!(value["roles"][0]["role"], "Role");
 }
+
+#[test]
+fn every_loader_reads_the_boundary() {
+    use iamlint::model::PolicyKind;
+    // (fixture, the boundary's document is in the input, AWS managed name)
+    let cases = [
+        ("clean-boundary-one-bucket.cfn.yaml", true, None),
+        ("clean-boundary-in-globals.sam.yaml", true, None),
+        ("clean-boundary-on-function.sam.yaml", true, None),
+        ("clean-boundary-one-bucket.tf", true, None),
+        ("clean-boundary-in-resources.serverless.yml", true, None),
+        ("clean-boundary-in-dump.aws.json", true, None),
+        (
+            "clean-aws-managed-boundary.serverless.yml",
+            false,
+            Some("AWSLambdaBasicExecutionRole"),
+        ),
+        (
+            "clean-aws-managed-boundary.tfplan.json",
+            false,
+            Some("AWSLambdaBasicExecutionRole"),
+        ),
+    ];
+    for (name, in_input, managed) in cases {
+        let path = root().join("fixtures/data-exfiltration").join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let source = iamlint::source::SourceFile::new(path.clone(), name.into(), text);
+        let loaded = iamlint::load::load(0, &source, true).unwrap();
+        let model = &loaded.model;
+        let boundary = model
+            .roles
+            .iter()
+            .find_map(|r| r.boundary.as_ref())
+            .unwrap_or_else(|| panic!("{name}: no boundary"));
+        assert_eq!(boundary.policy.is_some(), in_input, "{name}: {boundary:?}");
+        assert_eq!(boundary.aws_managed.as_deref(), managed, "{name}");
+        if let Some(i) = boundary.policy {
+            // It limits; it grants nothing of its own.
+            assert_eq!(model.policies[i].kind, PolicyKind::Boundary, "{name}");
+        }
+        assert!(
+            !loaded
+                .notes
+                .iter()
+                .any(|n| n.message.contains("judged without")),
+            "{name}"
+        );
+    }
+}
