@@ -120,6 +120,14 @@ fn an_scp_denying_iam_outside_a_role_path_removes_the_user_escalations() {
         count(&after, "privilege-escalation", "iam:PutRolePolicy"),
         1
     );
+    assert_eq!(
+        count(
+            &after,
+            "privilege-escalation",
+            "the SCP `deny-iam-outside-admin-path` leaves it only resources matching a pattern"
+        ),
+        1
+    );
 }
 
 #[test]

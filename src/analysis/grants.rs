@@ -104,9 +104,22 @@ impl Grant<'_> {
             && self.caveat.narrowed_by.is_none()
     }
 
-    /// What a boundary, SCP or Deny leaves unsure about the grant, for the end of a message.
+    /// What a boundary, SCP or Deny narrowed or leaves unsure about the grant, for the end
+    /// of a message.
     pub(crate) fn caveat(&self) -> String {
-        self.caveat.text()
+        let narrowed = match self.caveat.narrowed_by {
+            Some(source) => format!(
+                "; {source} leaves it only {}",
+                match self.reach {
+                    Reach::Own => "the caller's own user",
+                    Reach::Named => "named resources",
+                    Reach::Pattern => "resources matching a pattern",
+                    Reach::Any => "every resource",
+                }
+            ),
+            None => String::new(),
+        };
+        format!("{narrowed}{}", self.caveat.text())
     }
 
     /// The severity after the statement's narrowing conditions: one step lower.
