@@ -36,119 +36,126 @@ impl Rule for ServiceWildcardAction {
         out: &mut Vec<Finding>,
     ) {
         let start = out.len();
-        statement_findings(cx, statement, out);
+        self.statement_findings(cx, statement, out);
         // A boundary that limits the pattern makes the text less risky, not less sloppy.
         soften_for_boundary(cx.file.analysis, cx.policy, statement, &mut out[start..]);
     }
 }
 
-/// The rule's findings for one statement, before a boundary is taken into account.
-fn statement_findings(cx: &PolicyCx<'_, '_>, statement: &Statement, out: &mut Vec<Finding>) {
-    // A resource policy (a key policy, a queue policy) is scoped by the resource it is
-    // attached to, and a boundary only limits: neither grants actions on everything.
-    if cx.policy.kind != PolicyKind::Identity {
-        return;
-    }
-    let holder = Holder::of(cx.model, cx.policy);
-    let who = holder.noun();
-    // Read/list-only partial wildcards of the statement, reported once at the end.
-    let mut read_only: Vec<&PolicyValue> = Vec::new();
-    for action in allowed_actions(statement) {
-        let text = action.text.as_str();
-        if is_full_wildcard(text) || !has_wildcard(text) {
-            continue;
+impl ServiceWildcardAction {
+    /// The rule's findings for one statement, before a boundary is taken into account.
+    fn statement_findings(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
+        // A resource policy (a key policy, a queue policy) is scoped by the resource it is
+        // attached to, and a boundary only limits: neither grants actions on everything.
+        if cx.policy.kind != PolicyKind::Identity {
+            return;
         }
-        let (service, name) = text.split_once(':').unwrap_or(("", text));
-        // What the pattern grants today, when the catalog knows it (an unknown service
-        // or a pattern matching nothing is `unknown-service`/`unknown-action` business).
-        let expanded = match catalog().expand(text) {
-            Expansion::Actions(actions) if !actions.is_empty() => Some(actions),
-            _ => None,
-        };
-        let grants = expanded.as_deref().map(AccessLevelSummary::of);
-        let finding = if name == "*" {
-            let message = match grants {
-                Some(summary) => format!("action `{text}` grants {summary}"),
-                None => format!("action `{text}` grants every `{service}` action"),
+        let holder = Holder::of(cx.model, cx.policy);
+        let who = holder.noun();
+        // Read/list-only partial wildcards of the statement, reported once at the end.
+        let mut read_only: Vec<&PolicyValue> = Vec::new();
+        for action in allowed_actions(statement) {
+            let text = action.text.as_str();
+            if is_full_wildcard(text) || !has_wildcard(text) {
+                continue;
+            }
+            let (service, name) = text.split_once(':').unwrap_or(("", text));
+            // What the pattern grants today, when the catalog knows it (an unknown service
+            // or a pattern matching nothing is `unknown-service`/`unknown-action` business).
+            let expanded = match catalog().expand(text) {
+                Expansion::Actions(actions) if !actions.is_empty() => Some(actions),
+                _ => None,
             };
-            let finding = Finding::new(&META, cx.policy.file, action.span, message);
-            match known_minimum(service).filter(|_| holder != Holder::Role) {
-                Some(_) if repeats_basic_execution(cx.model, cx.policy) => finding
-                    .help(format!("the role already has `{BASIC_EXECUTION}`, which lets the function write its own logs; remove this policy"))
-                    .fix(remove_policy(cx.policy)),
-                Some(actions) => finding
-                    .help(format!("a function needs only {} to write its own logs; list them and scope `Resource` to its log group", quoted(actions)))
-                    .fix(replace_scalar_action(statement, action, actions)),
-                None => finding.help(format!("list only the `{service}` actions {who} calls")),
-            }
-        } else {
-            match expanded.as_deref() {
-                // As good as naming the actions (`sqs:SendMessage*`).
-                Some(actions) if actions.len() <= FEW && !mixes_levels(actions) => continue,
-                Some(actions) if actions.iter().all(is_read_or_list) => {
-                    read_only.push(action);
-                    continue;
+            let grants = expanded.as_deref().map(AccessLevelSummary::of);
+            let finding = if name == "*" {
+                let message = match grants {
+                    Some(summary) => format!("action `{text}` grants {summary}"),
+                    None => format!("action `{text}` grants every `{service}` action"),
+                };
+                let finding = Finding::new(&META, cx.policy.file, action.span, message);
+                match known_minimum(service).filter(|_| holder != Holder::Role) {
+                    Some(_) if repeats_basic_execution(cx.model, cx.policy) => finding
+                        .help(format!("the role already has `{BASIC_EXECUTION}`, which lets the function write its own logs; remove this policy"))
+                        .fix(remove_policy(cx.policy)),
+                    Some(actions) => finding
+                        .help(format!("a function needs only {} to write its own logs; list them and scope `Resource` to its log group", quoted(actions)))
+                        .fix(replace_scalar_action(statement, action, actions)),
+                    None => finding.help(format!("list only the `{service}` actions {who} calls")),
                 }
-                Some(actions) if actions.len() <= FEW => {
-                    // A few actions, one of them at a higher access level than the
-                    // other (`sqs:*QueueAttributes` reaching `SetQueueAttributes`).
-                    let names: Vec<String> = actions
-                        .iter()
-                        .map(|a| format!("`{a}` ({})", a.access_level()))
-                        .collect();
-                    Finding::new(
-                        &META,
-                        cx.policy.file,
-                        action.span,
-                        format!("action `{text}` grants {}", names.join(" and ")),
-                    )
-                    .severity(Severity::Low)
-                    .help(format!("name the actions {who} calls; the pattern reaches a higher access level than its name suggests"))
+            } else {
+                match expanded.as_deref() {
+                    // As good as naming the actions (`sqs:SendMessage*`).
+                    Some(actions) if actions.len() <= FEW && !mixes_levels(actions) => continue,
+                    Some(actions) if actions.iter().all(is_read_or_list) => {
+                        read_only.push(action);
+                        continue;
+                    }
+                    Some(actions) if actions.len() <= FEW => {
+                        // A few actions, one of them at a higher access level than the
+                        // other (`sqs:*QueueAttributes` reaching `SetQueueAttributes`).
+                        let names: Vec<String> = actions
+                            .iter()
+                            .map(|a| format!("`{a}` ({})", a.access_level()))
+                            .collect();
+                        Finding::new(
+                            &META,
+                            cx.policy.file,
+                            action.span,
+                            format!("action `{text}` grants {}", names.join(" and ")),
+                        )
+                        .severity(Severity::Low)
+                        .help(format!("name the actions {who} calls; the pattern reaches a higher access level than its name suggests"))
+                    }
+                    _ => {
+                        let message = match grants {
+                            Some(summary) => format!("action `{text}` grants {summary}"),
+                            None => format!(
+                                "action `{text}` grants every `{service}` action matching the pattern"
+                            ),
+                        };
+                        Finding::new(&META, cx.policy.file, action.span, message)
+                            .severity(Severity::Medium)
+                            .help(format!("list the matching actions {who} calls by name; new actions AWS adds later will match the pattern too"))
+                    }
                 }
-                _ => {
-                    let message = match grants {
-                        Some(summary) => format!("action `{text}` grants {summary}"),
-                        None => format!(
-                            "action `{text}` grants every `{service}` action matching the pattern"
-                        ),
-                    };
-                    Finding::new(&META, cx.policy.file, action.span, message)
-                        .severity(Severity::Medium)
-                        .help(format!("list the matching actions {who} calls by name; new actions AWS adds later will match the pattern too"))
-                }
-            }
-        };
-        out.push(finding.accepted(accepted_action(cx.file.settings, &META, text)));
-    }
-    if let Some(first) = read_only.first() {
-        let patterns: Vec<String> = read_only.iter().map(|a| format!("`{}`", a.text)).collect();
-        let message = if read_only.len() == 1 {
-            format!(
-                "read-only pattern {} grants actions by wildcard",
-                patterns.join("")
-            )
-        } else {
-            format!(
-                "read-only patterns {} grant actions by wildcard",
-                patterns.join(", ")
-            )
-        };
-        // Accepted when every pattern is (the reason of the first one is shown).
-        let reasons: Vec<Option<String>> = read_only
-            .iter()
-            .map(|a| accepted_action(cx.file.settings, &META, &a.text))
-            .collect();
-        let accepted = if reasons.iter().all(Option::is_some) {
-            reasons.into_iter().flatten().next()
-        } else {
-            None
-        };
-        out.push(
-            Finding::new(&META, cx.policy.file, first.span, message)
-                .severity(Severity::Info)
-                .help(format!("these only read or list; name the actions {who} calls if you want the policy to say exactly what it uses"))
-                .accepted(accepted),
-        );
+            };
+            out.push(finding.accepted(accepted_action(cx.file.settings, &META, text)));
+        }
+        if let Some(first) = read_only.first() {
+            let patterns: Vec<String> = read_only.iter().map(|a| format!("`{}`", a.text)).collect();
+            let message = if read_only.len() == 1 {
+                format!(
+                    "read-only pattern {} grants actions by wildcard",
+                    patterns.join("")
+                )
+            } else {
+                format!(
+                    "read-only patterns {} grant actions by wildcard",
+                    patterns.join(", ")
+                )
+            };
+            // Accepted when every pattern is (the reason of the first one is shown).
+            let reasons: Vec<Option<String>> = read_only
+                .iter()
+                .map(|a| accepted_action(cx.file.settings, &META, &a.text))
+                .collect();
+            let accepted = if reasons.iter().all(Option::is_some) {
+                reasons.into_iter().flatten().next()
+            } else {
+                None
+            };
+            out.push(
+                Finding::new(&META, cx.policy.file, first.span, message)
+                    .severity(Severity::Info)
+                    .help(format!("these only read or list; name the actions {who} calls if you want the policy to say exactly what it uses"))
+                    .accepted(accepted),
+            );
+        }
     }
 }
 

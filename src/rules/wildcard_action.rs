@@ -49,35 +49,42 @@ impl Rule for WildcardAction {
         out: &mut Vec<Finding>,
     ) {
         let start = out.len();
-        statement_findings(cx, statement, out);
+        self.statement_findings(cx, statement, out);
         // A boundary that limits the pattern makes the text less risky, not less sloppy.
         soften_for_boundary(cx.file.analysis, cx.policy, statement, &mut out[start..]);
     }
 }
 
-/// The rule's findings for one statement, before a boundary is taken into account.
-fn statement_findings(cx: &PolicyCx<'_, '_>, statement: &Statement, out: &mut Vec<Finding>) {
-    for action in allowed_actions(statement).filter(|a| is_full_wildcard(&a.text)) {
-        let summary = every_action();
-        let message = if summary.total() == 0 {
-            format!(
-                "action `{}` grants every action of every AWS service",
-                action.text
-            )
-        } else {
-            format!(
-                "action `{}` grants every action of every AWS service: {summary}",
-                action.text
-            )
-        };
-        out.push(
-            Finding::new(&META, cx.policy.file, action.span, message)
-                .help(format!(
-                    "list only the actions {} calls, e.g. \"s3:GetObject\"",
-                    Holder::of(cx.model, cx.policy).noun()
-                ))
-                .accepted(accepted_action(cx.file.settings, &META, &action.text)),
-        );
+impl WildcardAction {
+    /// The rule's findings for one statement, before a boundary is taken into account.
+    fn statement_findings(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
+        for action in allowed_actions(statement).filter(|a| is_full_wildcard(&a.text)) {
+            let summary = every_action();
+            let message = if summary.total() == 0 {
+                format!(
+                    "action `{}` grants every action of every AWS service",
+                    action.text
+                )
+            } else {
+                format!(
+                    "action `{}` grants every action of every AWS service: {summary}",
+                    action.text
+                )
+            };
+            out.push(
+                Finding::new(&META, cx.policy.file, action.span, message)
+                    .help(format!(
+                        "list only the actions {} calls, e.g. \"s3:GetObject\"",
+                        Holder::of(cx.model, cx.policy).noun()
+                    ))
+                    .accepted(accepted_action(cx.file.settings, &META, &action.text)),
+            );
+        }
     }
 }
 

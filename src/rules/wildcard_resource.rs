@@ -249,121 +249,128 @@ impl Rule for WildcardResource {
         out: &mut Vec<Finding>,
     ) {
         let start = out.len();
-        statement_findings(cx, statement, out);
+        self.statement_findings(cx, statement, out);
         // A boundary that limits the pattern makes the text less risky, not less sloppy.
         soften_for_boundary(cx.file.analysis, cx.policy, statement, &mut out[start..]);
     }
 }
 
-/// The rule's findings for one statement, before a boundary is taken into account.
-fn statement_findings(cx: &PolicyCx<'_, '_>, statement: &Statement, out: &mut Vec<Finding>) {
-    // In a resource policy `*` means the resource it is attached to (a KMS key policy
-    // must say `*`), and a boundary only limits: neither grants every resource.
-    if cx.policy.kind != PolicyKind::Identity {
-        return;
-    }
-    let (Some(resources), true) = (&statement.resource, statement.is_allow()) else {
-        return;
-    };
-    if resources.negated {
-        return;
-    }
-    let Some(actions) = &statement.action else {
-        return;
-    };
-    if actions.negated {
-        // Allow + `NotAction` on `*`: every other action of every service, on every
-        // resource. `not-action` reports the `NotAction`; this is the resource half.
-        if let Some(star) = resources.values.iter().find(|r| r.is_star()) {
+impl WildcardResource {
+    /// The rule's findings for one statement, before a boundary is taken into account.
+    fn statement_findings(
+        &self,
+        cx: &PolicyCx<'_, '_>,
+        statement: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
+        // In a resource policy `*` means the resource it is attached to (a KMS key policy
+        // must say `*`), and a boundary only limits: neither grants every resource.
+        if cx.policy.kind != PolicyKind::Identity {
+            return;
+        }
+        let (Some(resources), true) = (&statement.resource, statement.is_allow()) else {
+            return;
+        };
+        if resources.negated {
+            return;
+        }
+        let Some(actions) = &statement.action else {
+            return;
+        };
+        if actions.negated {
+            // Allow + `NotAction` on `*`: every other action of every service, on every
+            // resource. `not-action` reports the `NotAction`; this is the resource half.
+            if let Some(star) = resources.values.iter().find(|r| r.is_star()) {
+                out.push(
+                    Finding::new(&META, cx.policy.file, star.span, "resource `*` with `NotAction` applies every action not listed, of every service, to every resource")
+                        .severity(scoped_severity(statement, Severity::High))
+                        .help("replace `NotAction` with `Action` listing the actions needed, and `*` with the ARNs they work on"),
+                );
+            }
+            return;
+        }
+        let wide: Vec<&PolicyValue> = resources
+            .values
+            .iter()
+            .filter(|r| r.is_star() || may_be_effectively_wildcard(r))
+            .collect();
+        if wide.is_empty() {
+            return;
+        }
+        let granted = granted(statement);
+        if granted.scopable.is_empty() {
+            return;
+        }
+        let mut severity = scoped_severity(statement, META.severity);
+        let holder = Holder::of(cx.model, cx.policy);
+        let mut help = example_for(&granted.scopable, holder);
+        let lambda = holder != Holder::Role;
+        if granted.scopable.iter().all(is_lambda_log_write_action)
+            && wide.iter().all(|r| r.is_star() || is_all_logs_arn(&r.text))
+        {
+            // What AWSLambdaBasicExecutionRole itself grants (`arn:aws:logs:*:*:*`); writing
+            // logs is low risk for any holder.
+            severity = Severity::Low;
+            if lambda {
+                help = "this is what AWSLambdaBasicExecutionRole grants; to tighten it, scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"".to_string();
+            }
+        } else if lambda && granted.scopable.iter().all(is_lambda_vpc_eni_action) {
+            // What AWSLambdaVPCAccessExecutionRole itself grants on `*`: scoping is possible
+            // (subnets, security groups) but rarely done, so it is advice, not a warning.
+            severity = Severity::Low;
+            help = "this is what a function in a VPC needs to manage its network interfaces; to tighten it, name the subnets and security groups (`arn:aws:ec2:<region>:<account>:subnet/<id>`) and `network-interface/*`".to_string();
+        }
+        if let Some(star_only) = granted.star_only {
+            help.push_str(&format!(
+                "; keep actions that accept only `*`, such as `{star_only}`, in a statement of their own"
+            ));
+        }
+        for resource in wide {
+            // The first actions (with the format to suggest) and how many there are.
+            let (named, total, verb): (Vec<_>, usize, &str) = if resource.is_star() {
+                let named = granted
+                    .scopable
+                    .iter()
+                    .filter_map(|a| preferred_format(a).map(|f| (*a, f)))
+                    .take(NAMED)
+                    .collect();
+                (named, granted.scopable.len(), "covers")
+            } else {
+                let covered = if granted.every {
+                    covered_in_catalog(&resource.text)
+                } else {
+                    Arc::new(covered_by_wildcard_arn(&resource.text, &granted.scopable))
+                };
+                // Resource IDs AWS generates (a security group's rules) cannot be known in
+                // advance: with the parent named, the child wildcard scopes nothing away.
+                let covered: Vec<_> = covered
+                    .iter()
+                    .filter(|(_, format)| !generated_child_of_named_parent(format, resources))
+                    .copied()
+                    .collect();
+                let named = covered.iter().take(NAMED).copied().collect();
+                (named, covered.len(), "matches every resource of")
+            };
+            if named.is_empty() {
+                continue;
+            }
+            let message = if resource.is_star() && granted.every {
+                // Naming the catalog's first actions (`a4b:...`) would say nothing here.
+                format!("resource `*` covers all {total} actions of `*` that can be scoped to resource ARNs")
+            } else {
+                format!(
+                    "resource `{}` {verb} {}, which can be scoped to {}",
+                    resource.text,
+                    name_list(&named, total),
+                    format_list(&named)
+                )
+            };
             out.push(
-                Finding::new(&META, cx.policy.file, star.span, "resource `*` with `NotAction` applies every action not listed, of every service, to every resource")
-                    .severity(scoped_severity(statement, Severity::High))
-                    .help("replace `NotAction` with `Action` listing the actions needed, and `*` with the ARNs they work on"),
+                Finding::new(&META, cx.policy.file, resource.span, message)
+                    .severity(severity)
+                    .help(help.clone()),
             );
         }
-        return;
-    }
-    let wide: Vec<&PolicyValue> = resources
-        .values
-        .iter()
-        .filter(|r| r.is_star() || may_be_effectively_wildcard(r))
-        .collect();
-    if wide.is_empty() {
-        return;
-    }
-    let granted = granted(statement);
-    if granted.scopable.is_empty() {
-        return;
-    }
-    let mut severity = scoped_severity(statement, META.severity);
-    let holder = Holder::of(cx.model, cx.policy);
-    let mut help = example_for(&granted.scopable, holder);
-    let lambda = holder != Holder::Role;
-    if granted.scopable.iter().all(is_lambda_log_write_action)
-        && wide.iter().all(|r| r.is_star() || is_all_logs_arn(&r.text))
-    {
-        // What AWSLambdaBasicExecutionRole itself grants (`arn:aws:logs:*:*:*`); writing
-        // logs is low risk for any holder.
-        severity = Severity::Low;
-        if lambda {
-            help = "this is what AWSLambdaBasicExecutionRole grants; to tighten it, scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"".to_string();
-        }
-    } else if lambda && granted.scopable.iter().all(is_lambda_vpc_eni_action) {
-        // What AWSLambdaVPCAccessExecutionRole itself grants on `*`: scoping is possible
-        // (subnets, security groups) but rarely done, so it is advice, not a warning.
-        severity = Severity::Low;
-        help = "this is what a function in a VPC needs to manage its network interfaces; to tighten it, name the subnets and security groups (`arn:aws:ec2:<region>:<account>:subnet/<id>`) and `network-interface/*`".to_string();
-    }
-    if let Some(star_only) = granted.star_only {
-        help.push_str(&format!(
-            "; keep actions that accept only `*`, such as `{star_only}`, in a statement of their own"
-        ));
-    }
-    for resource in wide {
-        // The first actions (with the format to suggest) and how many there are.
-        let (named, total, verb): (Vec<_>, usize, &str) = if resource.is_star() {
-            let named = granted
-                .scopable
-                .iter()
-                .filter_map(|a| preferred_format(a).map(|f| (*a, f)))
-                .take(NAMED)
-                .collect();
-            (named, granted.scopable.len(), "covers")
-        } else {
-            let covered = if granted.every {
-                covered_in_catalog(&resource.text)
-            } else {
-                Arc::new(covered_by_wildcard_arn(&resource.text, &granted.scopable))
-            };
-            // Resource IDs AWS generates (a security group's rules) cannot be known in
-            // advance: with the parent named, the child wildcard scopes nothing away.
-            let covered: Vec<_> = covered
-                .iter()
-                .filter(|(_, format)| !generated_child_of_named_parent(format, resources))
-                .copied()
-                .collect();
-            let named = covered.iter().take(NAMED).copied().collect();
-            (named, covered.len(), "matches every resource of")
-        };
-        if named.is_empty() {
-            continue;
-        }
-        let message = if resource.is_star() && granted.every {
-            // Naming the catalog's first actions (`a4b:...`) would say nothing here.
-            format!("resource `*` covers all {total} actions of `*` that can be scoped to resource ARNs")
-        } else {
-            format!(
-                "resource `{}` {verb} {}, which can be scoped to {}",
-                resource.text,
-                name_list(&named, total),
-                format_list(&named)
-            )
-        };
-        out.push(
-            Finding::new(&META, cx.policy.file, resource.span, message)
-                .severity(severity)
-                .help(help.clone()),
-        );
     }
 }
 
