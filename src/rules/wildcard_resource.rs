@@ -14,7 +14,7 @@ use crate::analysis::functions::Holder;
 use crate::analysis::statement::{
     allowed_actions, has_wildcard, is_full_wildcard, scoped_severity,
 };
-use crate::catalog::{arn_is_star_equivalent, catalog, Action, ActionResource};
+use crate::catalog::{arn_is_star_equivalent, catalog, AccessLevel, Action, ActionResource};
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::model::{PolicyKind, PolicyValue, Statement};
 
@@ -298,6 +298,12 @@ impl Rule for WildcardResource {
             if lambda {
                 help = "this is what AWSLambdaBasicExecutionRole grants; to tighten it, scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"".to_string();
             }
+        } else if granted.scopable.iter().all(|a| {
+            matches!(a.access_level(), AccessLevel::Read | AccessLevel::List)
+        }) {
+            // Reading and listing change nothing: scoping them is hardening. The reads that
+            // matter (objects, secrets, items, parameters) are `data-exfiltration`'s.
+            severity = severity.min(Severity::Low);
         } else if lambda && granted.scopable.iter().all(is_lambda_vpc_eni_action) {
             // What AWSLambdaVPCAccessExecutionRole itself grants on `*`: scoping is possible
             // (subnets, security groups) but rarely done, so it is advice, not a warning.
