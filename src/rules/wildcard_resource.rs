@@ -298,9 +298,11 @@ impl Rule for WildcardResource {
             if lambda {
                 help = "this is what AWSLambdaBasicExecutionRole grants; to tighten it, scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"".to_string();
             }
-        } else if granted.scopable.iter().all(|a| {
-            matches!(a.access_level(), AccessLevel::Read | AccessLevel::List)
-        }) {
+        } else if granted
+            .scopable
+            .iter()
+            .all(|a| matches!(a.access_level(), AccessLevel::Read | AccessLevel::List))
+        {
             // Reading and listing change nothing: scoping them is hardening. The reads that
             // matter (objects, secrets, items, parameters) are `data-exfiltration`'s.
             severity = severity.min(Severity::Low);
