@@ -6,8 +6,9 @@
 //! passable. A reviewer wants one finding for the one line to change, at the severity of
 //! the worst consequence, with the others named. So, for the `regular` and `pedantic`
 //! personas, findings of the over-privilege and risk rules that point at exactly the same
-//! value are folded into the strongest of them, and the others become labelled related
-//! locations of it. `auditor` keeps every finding as it is.
+//! value are folded into one: the over-privilege finding that names the cause when there
+//! is one (else the strongest risk finding), raised to the severity of the worst of them,
+//! with the others as labelled related locations. `auditor` keeps every finding as it is.
 //!
 //! Like the persona selection, this works on the findings after linting: rules stay
 //! unaware of each other (no rule imports another rule).
@@ -41,17 +42,20 @@ pub fn fold(findings: &mut Vec<Finding>) -> usize {
     let mut drop = vec![false; findings.len()];
     let mut folded = 0;
     for (_, members) in groups.iter().filter(|(_, m)| m.len() > 1) {
-        // The strongest wins; on a tie, the rule with the lower code (the more general
-        // over-privilege rules come before the risk rules).
-        let Some(&keep) = members.iter().max_by(|&&a, &&b| {
+        // The finding that names the cause (an over-privilege rule: the managed policy, the
+        // `s3:*`) stays, at the severity of the worst consequence; without one, the
+        // strongest risk finding stays. Ties go to the lower rule code.
+        let Some(&keep) = members.iter().min_by(|&&a, &&b| {
             let (fa, fb) = (&findings[a], &findings[b]);
-            fa.severity
-                .cmp(&fb.severity)
-                .then_with(|| fb.rule.category.cmp(&fa.rule.category))
-                .then_with(|| fb.rule.code.cmp(fa.rule.code))
+            fa.rule
+                .category
+                .cmp(&fb.rule.category)
+                .then_with(|| fb.severity.cmp(&fa.severity))
+                .then_with(|| fa.rule.code.cmp(fb.rule.code))
         }) else {
             continue;
         };
+        let worst = members.iter().map(|&i| findings[i].severity).max();
         let notes: Vec<Related> = members
             .iter()
             .filter(|&&i| i != keep)
@@ -72,6 +76,9 @@ pub fn fold(findings: &mut Vec<Finding>) -> usize {
             folded += 1;
         }
         let kept = &mut findings[keep];
+        if let Some(worst) = worst {
+            kept.severity = kept.severity.max(worst);
+        }
         // Notes first: they are about the very value the finding points at.
         let mut related = notes;
         related.append(&mut kept.related);
@@ -134,7 +141,7 @@ mod tests {
     }
 
     #[test]
-    fn keeps_the_strongest_and_names_the_others() {
+    fn keeps_the_cause_at_the_worst_severity_and_names_the_others() {
         let mut findings = vec![
             at(&BROAD, 10, Severity::Medium),
             at(&EXPOSE, 10, Severity::High),
@@ -143,7 +150,8 @@ mod tests {
         ];
         assert_eq!(fold(&mut findings), 2);
         assert_eq!(findings.len(), 2);
-        assert_eq!(findings[0].rule.name, "expose");
+        assert_eq!(findings[0].rule.name, "broad");
+        assert_eq!(findings[0].severity, Severity::High);
         let labels: Vec<&str> = findings[0]
             .related
             .iter()
@@ -152,7 +160,7 @@ mod tests {
         assert_eq!(
             labels,
             [
-                "also `broad` (medium): broad here",
+                "also `expose` (high): expose here",
                 "also `exfil` (medium): exfil here"
             ]
         );
@@ -160,13 +168,14 @@ mod tests {
     }
 
     #[test]
-    fn a_tie_goes_to_the_over_privilege_finding() {
+    fn without_a_cause_the_strongest_risk_stays() {
         let mut findings = vec![
             at(&EXFIL, 10, Severity::Medium),
-            at(&BROAD, 10, Severity::Medium),
+            at(&EXPOSE, 10, Severity::High),
         ];
         assert_eq!(fold(&mut findings), 1);
-        assert_eq!(findings[0].rule.name, "broad");
+        assert_eq!(findings[0].rule.name, "expose");
+        assert_eq!(findings[0].related.len(), 1);
     }
 
     #[test]
