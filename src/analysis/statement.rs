@@ -72,6 +72,9 @@ pub const RESOURCE_SCOPING_PREFIXES: &[&str] = &[
     "ssm:resourcetag/",
     "secretsmanager:resource/",
     "ec2:resourcetag/",
+    // Only instances, volumes and interfaces a named AWS service manages (Lambda Managed
+    // Instances' capacity-provider operator role).
+    "ec2:managedresourceoperator",
     "aws:requestedregion",
 ];
 
