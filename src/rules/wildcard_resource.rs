@@ -298,11 +298,7 @@ impl Rule for WildcardResource {
             if lambda {
                 help = "this is what AWSLambdaBasicExecutionRole grants; to tighten it, scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"".to_string();
             }
-        } else if granted
-            .scopable
-            .iter()
-            .all(|a| matches!(a.access_level(), AccessLevel::Read | AccessLevel::List))
-        {
+        } else if granted.scopable.iter().all(is_read_or_list) {
             // Reading and listing change nothing: scoping them is hardening. The reads that
             // matter (objects, secrets, items, parameters) are `data-exfiltration`'s.
             severity = severity.min(Severity::Low);
@@ -311,6 +307,14 @@ impl Rule for WildcardResource {
             // (subnets, security groups) but rarely done, so it is advice, not a warning.
             severity = Severity::Low;
             help = "this is what a function in a VPC needs to manage its network interfaces; to tighten it, name the subnets and security groups (`arn:aws:ec2:<region>:<account>:subnet/<id>`) and `network-interface/*`".to_string();
+        } else if lambda
+            && granted.scopable.iter().all(|a| {
+                is_read_or_list(a) || is_lambda_vpc_eni_action(a) || is_lambda_log_write_action(a)
+            })
+        {
+            // The mix AWS's own execution policies grant on `*` (AWSLambdaMSKExecutionRole:
+            // read the cluster, manage the function's network interfaces, write its logs).
+            severity = Severity::Low;
         }
         if let Some(star_only) = granted.star_only {
             help.push_str(&format!(
@@ -385,6 +389,10 @@ fn generated_child_of_named_parent(format: &str, resources: &crate::model::Value
 }
 
 /// The three actions a function needs to write its logs.
+fn is_read_or_list(action: &Action<'_>) -> bool {
+    matches!(action.access_level(), AccessLevel::Read | AccessLevel::List)
+}
+
 fn is_lambda_log_write_action(action: &crate::catalog::Action<'_>) -> bool {
     action.service() == "logs"
         && matches!(
