@@ -133,6 +133,18 @@ pub fn is_broad_action_pattern(pattern: &str) -> bool {
         .any(|a| !matches!(a.access_level(), AccessLevel::List | AccessLevel::Read))
 }
 
+/// How much an action value that matches nothing matters in `list` of `statement`: in an
+/// `Allow`'s `Action` (or a `Deny`'s `NotAction`) it takes a permission away, so a call
+/// fails with `AccessDenied`, a bug that tests find (medium); in a `Deny`'s `Action` (or an
+/// `Allow`'s `NotAction`) it leaves a hole in a guard rail or grants more than meant, which
+/// nothing reports (high).
+pub fn dead_action_severity(statement: &Statement, list: &ValueList) -> Severity {
+    match (statement.effect.as_ref().map(|e| e.value), list.negated) {
+        (Some(Effect::Allow), false) | (Some(Effect::Deny), true) => Severity::Medium,
+        _ => Severity::High,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_broad_action_pattern;
@@ -151,17 +163,5 @@ mod tests {
         ] {
             assert!(!is_broad_action_pattern(narrow), "{narrow}");
         }
-    }
-}
-
-/// How much an action value that matches nothing matters in `list` of `statement`: in an
-/// `Allow`'s `Action` (or a `Deny`'s `NotAction`) it takes a permission away, so a call
-/// fails with `AccessDenied`, a bug that tests find (medium); in a `Deny`'s `Action` (or an
-/// `Allow`'s `NotAction`) it leaves a hole in a guard rail or grants more than meant, which
-/// nothing reports (high).
-pub fn dead_action_severity(statement: &Statement, list: &ValueList) -> Severity {
-    match (statement.effect.as_ref().map(|e| e.value), list.negated) {
-        (Some(Effect::Allow), false) | (Some(Effect::Deny), true) => Severity::Medium,
-        _ => Severity::High,
     }
 }
