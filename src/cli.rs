@@ -725,6 +725,12 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     // The persona decides what every reporter and the exit code see.
     let hidden = persona::select(persona, &mut outcome.findings, &outcome.sources, &select).len();
+    // One finding per flagged value, except for auditors.
+    let folded = if persona == Persona::Auditor {
+        0
+    } else {
+        crate::rules::pileup::fold(&mut outcome.findings)
+    };
     let suppressed = outcome.suppressed.len();
     if !args.show_suppressed && !persona.shows_suppressed() {
         outcome.suppressed.clear();
@@ -782,6 +788,9 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             ));
         }
         if let Some(note) = persona::hidden_note(hidden) {
+            summary.push_str(&format!("; {note}"));
+        }
+        if let Some(note) = crate::rules::pileup::folded_note(folded) {
             summary.push_str(&format!("; {note}"));
         }
         writeln!(std::io::stderr(), "{summary}")?;

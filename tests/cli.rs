@@ -630,13 +630,22 @@ fn baseline_sarif_and_json_agree_on_fingerprints() {
     from_baseline.sort();
     assert!(from_baseline.len() >= 4, "{baseline}");
 
-    let report = json(&iamlint(dir.path(), &["check", "--format", "json"]));
+    // The baseline records every finding, those the default output folds into another on
+    // the same value included, so switching persona brings nothing new: compare with the
+    // auditor's full list.
+    let report = json(&iamlint(
+        dir.path(),
+        &["check", "--format", "json", "--persona", "auditor"],
+    ));
     let from_json = json_fingerprints(&report);
     assert_eq!(from_json, from_baseline);
     let unique: std::collections::BTreeSet<&String> = from_json.iter().collect();
     assert_eq!(unique.len(), from_json.len(), "duplicates are told apart");
 
-    let sarif = json(&iamlint(dir.path(), &["check", "--format", "sarif"]));
+    let sarif = json(&iamlint(
+        dir.path(),
+        &["check", "--format", "sarif", "--persona", "auditor"],
+    ));
     let mut from_sarif: Vec<String> = sarif["runs"][0]["results"]
         .as_array()
         .unwrap()
@@ -657,7 +666,10 @@ fn baseline_sarif_and_json_agree_on_fingerprints() {
         "policies/app.json",
         &two.replacen("{\n", "{\n\n  \"Id\": \"padding\",\n\n", 1),
     );
-    let moved = json(&iamlint(dir.path(), &["check", "--format", "json"]));
+    let moved = json(&iamlint(
+        dir.path(),
+        &["check", "--format", "json", "--persona", "auditor"],
+    ));
     assert_eq!(json_fingerprints(&moved), from_json);
     let lines: Vec<u64> = moved["findings"]
         .as_array()
@@ -1286,4 +1298,40 @@ Resources:
     assert!(html.contains("<h3>Worker <span class=\"runtime\">python3.12</span></h3>"));
     assert!(html.contains("data-service=\"s3\""));
     assert!(html.contains("href=\"../app/template.yaml\">app/template.yaml:3:3</a>"));
+}
+
+#[test]
+fn default_output_folds_findings_on_one_value_and_auditor_lists_them() {
+    let policy = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
+}
+"#;
+    let dir = project(&[("app.json", policy)]);
+    let all = json(&iamlint(
+        dir.path(),
+        &["check", "--format", "json", "--persona", "auditor"],
+    ));
+    let folded = json(&iamlint(dir.path(), &["check", "--format", "json"]));
+    let on_action = |report: &Value| -> Vec<Value> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["line"] == 3 && f["rule"] != "wildcard-resource")
+            .cloned()
+            .collect()
+    };
+    let (all, folded) = (on_action(&all), on_action(&folded));
+    assert!(all.len() >= 2, "{all:?}");
+    assert_eq!(folded.len(), 1, "{folded:?}");
+    assert_eq!(folded[0]["rule"], "service-wildcard-action");
+    let notes: Vec<&str> = folded[0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["label"].as_str())
+        .filter(|l| l.starts_with("also `"))
+        .collect();
+    assert_eq!(notes.len(), all.len() - 1, "{notes:?}");
 }

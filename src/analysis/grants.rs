@@ -558,6 +558,17 @@ fn trusted_services(model: &FileModel, role: &Role, index: usize) -> Option<Vec<
     (!services.is_empty()).then_some(services)
 }
 
+/// AWS managed policies outside `service-role/` that AWS documents as the setup for a role
+/// the named service assumes (an EC2 instance profile managed by Systems Manager).
+const PRESCRIBED_FOR: &[(&str, &str)] = &[
+    ("AmazonSSMManagedInstanceCore", "ec2.amazonaws.com"),
+    (
+        "AmazonSSMManagedEC2InstanceDefaultPolicy",
+        "ec2.amazonaws.com",
+    ),
+    ("CloudWatchAgentServerPolicy", "ec2.amazonaws.com"),
+];
+
 /// An AWS service-role policy (`service-role/AWSBatchServiceRole`) named after a service
 /// that alone may assume the role (`batch.amazonaws.com`): the name holds the service's
 /// principal without punctuation (`ecs-tasks` in `AmazonECSTaskExecutionRolePolicy`).
@@ -565,6 +576,14 @@ fn prescribed(policy: &crate::managed::ManagedPolicy, services: Option<&[String]
     let Some(services) = services else {
         return false;
     };
+    // Policies AWS documents for a service's role whose name does not say the service:
+    // Systems Manager's and the CloudWatch agent's policies for instance profiles.
+    let documented = PRESCRIBED_FOR.iter().any(|(name, service)| {
+        policy.name == *name && services.iter().all(|s| s.starts_with(service))
+    });
+    if documented {
+        return true;
+    }
     let name = policy.name.to_ascii_lowercase();
     policy.arn.contains(":policy/service-role/")
         && services.iter().any(|service| {

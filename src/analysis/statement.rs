@@ -1,6 +1,7 @@
 //! Logic shared by several rules.
 
-use crate::model::{PolicyValue, Statement};
+use crate::finding::Severity;
+use crate::model::{Effect, PolicyValue, Statement, ValueList};
 
 /// Condition keys that pin down who the caller is or where the request comes from, so a
 /// broad principal or resource is limited in practice.
@@ -71,6 +72,9 @@ pub const RESOURCE_SCOPING_PREFIXES: &[&str] = &[
     "ssm:resourcetag/",
     "secretsmanager:resource/",
     "ec2:resourcetag/",
+    // Only instances, volumes and interfaces a named AWS service manages (Lambda Managed
+    // Instances' capacity-provider operator role).
+    "ec2:managedresourceoperator",
     "aws:requestedregion",
 ];
 
@@ -127,6 +131,18 @@ pub fn is_broad_action_pattern(pattern: &str) -> bool {
     actions
         .iter()
         .any(|a| !matches!(a.access_level(), AccessLevel::List | AccessLevel::Read))
+}
+
+/// How much an action value that matches nothing matters in `list` of `statement`: in an
+/// `Allow`'s `Action` (or a `Deny`'s `NotAction`) it takes a permission away, so a call
+/// fails with `AccessDenied`, a bug that tests find (medium); in a `Deny`'s `Action` (or an
+/// `Allow`'s `NotAction`) it leaves a hole in a guard rail or grants more than meant, which
+/// nothing reports (high).
+pub fn dead_action_severity(statement: &Statement, list: &ValueList) -> Severity {
+    match (statement.effect.as_ref().map(|e| e.value), list.negated) {
+        (Some(Effect::Allow), false) | (Some(Effect::Deny), true) => Severity::Medium,
+        _ => Severity::High,
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 mod context;
 pub mod persona;
+pub mod pileup;
 pub mod selection;
 pub mod settings;
 

@@ -355,7 +355,9 @@ fn find<'s>(subject: &'s Subject<'_>, path: &'static Path) -> Option<Found<'s>> 
                 .filter(|g| run_of.is_none_or(|create| reaches_made(&create, g)))
                 .map(|g| (action, g))
         })?;
-        if granted.0 == "iam:PassRole" && granted.1.reach == Reach::Named {
+        if granted.0 == "iam:PassRole"
+            && (granted.1.reach == Reach::Named || name_prefixed_roles(&granted.1))
+        {
             roles = role_names(&granted.1);
         }
         steps.push(granted);
@@ -397,6 +399,26 @@ fn role_names(grant: &Grant<'_>) -> Vec<String> {
                 .to_string()
         })
         .collect()
+}
+
+/// Whether a `iam:PassRole` pattern reaches only roles of one account whose names start
+/// with a prefix of three characters or more (`role/${AWS::StackName}*`, `role/orders-*`):
+/// the roles a pipeline
+/// or a stack names for itself, as narrow as naming them.
+fn name_prefixed_roles(grant: &Grant<'_>) -> bool {
+    let Some(resources) = grant.statement.resource.as_ref().filter(|r| !r.negated) else {
+        return false;
+    };
+    !resources.values.is_empty()
+        && resources.values.iter().all(|v| {
+            let Some((head, name)) = v.text.split_once(":role/") else {
+                return false;
+            };
+            let account = head.rsplit(':').next().unwrap_or("");
+            let name = name.rsplit('/').next().unwrap_or(name);
+            let prefix = name.split(['*', '?']).next().unwrap_or("");
+            !account.is_empty() && !account.contains(['*', '?']) && prefix.chars().count() >= 3
+        })
 }
 
 /// A role that may pass only itself (a CloudFormation role handing itself to its stack)

@@ -111,6 +111,19 @@ impl ServiceWildcardAction {
                         .severity(Severity::Low)
                         .help(format!("name the actions {who} calls; the pattern reaches a higher access level than its name suggests"))
                     }
+                    // Three or more actions of one level (`lambda:Invoke*`): what the name
+                    // says, so only actions AWS adds later are a surprise.
+                    Some(actions) if !mixes_levels(actions) => Finding::new(
+                        &META,
+                        cx.policy.file,
+                        action.span,
+                        match grants {
+                            Some(summary) => format!("action `{text}` grants {summary}"),
+                            None => format!("action `{text}` grants several actions"),
+                        },
+                    )
+                    .severity(Severity::Low)
+                    .help(format!("list the matching actions {who} calls by name; new actions AWS adds later will match the pattern too")),
                     _ => {
                         let message = match grants {
                             Some(summary) => format!("action `{text}` grants {summary}"),

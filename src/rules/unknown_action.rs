@@ -3,7 +3,7 @@
 
 use super::unknown_service::{close_enough, consequence};
 use super::{rule_meta, PolicyCx, Rule};
-use crate::analysis::statement::{has_wildcard, is_full_wildcard};
+use crate::analysis::statement::{dead_action_severity, has_wildcard, is_full_wildcard};
 use crate::catalog::{catalog, Expansion};
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::model::{Statement, ValueList};
@@ -104,7 +104,7 @@ impl Rule for UnknownAction {
                 continue;
             }
             let consequence = consequence(statement, list);
-            let (message, help) = match cat.expand(text) {
+            let (message, help, severity) = match cat.expand(text) {
                 // Known service with matches, or `unknown-service` business.
                 Expansion::Actions(actions) if !actions.is_empty() => continue,
                 Expansion::UnknownService => continue,
@@ -113,6 +113,7 @@ impl Rule for UnknownAction {
                     // vendor", "Action vendors must not contain wildcards").
                     format!("action `{text}` is not of the form `service:action`, so IAM rejects the policy"),
                     "write the action as the service prefix, a colon and the action name, e.g. \"s3:GetObject\"; wildcards are allowed in the name only".to_string(),
+                    Severity::High,
                 ),
                 Expansion::Actions(_) => {
                     let (service, _) = text.split_once(':').unwrap_or((text, ""));
@@ -123,6 +124,7 @@ impl Rule for UnknownAction {
                         (
                             format!("pattern `{text}` matches no action in the IAM catalog of {date}, {consequence}"),
                             format!("fix the pattern; {listing}"),
+                            dead_action_severity(statement, list),
                         )
                     } else {
                         if let Some(permission) = granted_permission(list, text) {
@@ -137,16 +139,21 @@ impl Rule for UnknownAction {
                         }
                         let problem = format!("action `{text}` is not in the IAM catalog of {date}, {consequence}");
                         match hint(text) {
-                            Some((hint, help)) => (format!("{problem}; {hint}"), help),
+                            Some((hint, help)) => (format!("{problem}; {hint}"), help, dead_action_severity(statement, list)),
                             None => (
                                 problem,
                                 format!("check the name in the Service Authorization Reference; {listing}; if AWS added the action after {date}, update iamlint"),
+                                dead_action_severity(statement, list),
                             ),
                         }
                     }
                 }
             };
-            out.push(Finding::new(&META, cx.policy.file, value.span, message).help(help));
+            out.push(
+                Finding::new(&META, cx.policy.file, value.span, message)
+                    .severity(severity)
+                    .help(help),
+            );
         }
     }
 }

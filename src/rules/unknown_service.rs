@@ -3,7 +3,7 @@
 use strsim::osa_distance;
 
 use super::{rule_meta, PolicyCx, Rule};
-use crate::analysis::statement::is_full_wildcard;
+use crate::analysis::statement::{dead_action_severity, is_full_wildcard};
 use crate::catalog::{catalog, Expansion, PatternService};
 use crate::finding::{Finding, RuleMeta};
 use crate::model::{Effect, Statement, ValueList};
@@ -134,7 +134,11 @@ impl Rule for UnknownService {
                     cat.date()
                 ),
             };
-            out.push(Finding::new(&META, cx.policy.file, value.span, message).help(help));
+            out.push(
+                Finding::new(&META, cx.policy.file, value.span, message)
+                    .severity(dead_action_severity(statement, list))
+                    .help(help),
+            );
         }
     }
 }

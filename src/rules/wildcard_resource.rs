@@ -15,7 +15,7 @@ use crate::analysis::functions::Holder;
 use crate::analysis::statement::{
     allowed_actions, has_wildcard, is_full_wildcard, scoped_severity,
 };
-use crate::catalog::{arn_is_star_equivalent, catalog, Action, ActionResource};
+use crate::catalog::{arn_is_star_equivalent, catalog, AccessLevel, Action, ActionResource};
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::model::{PolicyKind, PolicyValue, Statement};
 
@@ -314,11 +314,23 @@ impl WildcardResource {
             if lambda {
                 help = "this is what AWSLambdaBasicExecutionRole grants; to tighten it, scope it to the function's log group, e.g. \"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/my-function:*\"".to_string();
             }
+        } else if granted.scopable.iter().all(is_read_or_list) {
+            // Reading and listing change nothing: scoping them is hardening. The reads that
+            // matter (objects, secrets, items, parameters) are `data-exfiltration`'s.
+            severity = severity.min(Severity::Low);
         } else if lambda && granted.scopable.iter().all(is_lambda_vpc_eni_action) {
             // What AWSLambdaVPCAccessExecutionRole itself grants on `*`: scoping is possible
             // (subnets, security groups) but rarely done, so it is advice, not a warning.
             severity = Severity::Low;
             help = "this is what a function in a VPC needs to manage its network interfaces; to tighten it, name the subnets and security groups (`arn:aws:ec2:<region>:<account>:subnet/<id>`) and `network-interface/*`".to_string();
+        } else if lambda
+            && granted.scopable.iter().all(|a| {
+                is_read_or_list(a) || is_lambda_vpc_eni_action(a) || is_lambda_log_write_action(a)
+            })
+        {
+            // The mix AWS's own execution policies grant on `*` (AWSLambdaMSKExecutionRole:
+            // read the cluster, manage the function's network interfaces, write its logs).
+            severity = Severity::Low;
         }
         if let Some(star_only) = granted.star_only {
             help.push_str(&format!(
@@ -393,6 +405,10 @@ fn generated_child_of_named_parent(format: &str, resources: &crate::model::Value
 }
 
 /// The three actions a function needs to write its logs.
+fn is_read_or_list(action: &Action<'_>) -> bool {
+    matches!(action.access_level(), AccessLevel::Read | AccessLevel::List)
+}
+
 fn is_lambda_log_write_action(action: &crate::catalog::Action<'_>) -> bool {
     action.service() == "logs"
         && matches!(

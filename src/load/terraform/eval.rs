@@ -336,7 +336,13 @@ impl<'a> Scope<'a> {
             }
             "var" if depth < MAX_REFERENCE_DEPTH => {
                 let var = self.variable(first)?;
-                (self.expr(var.default?, var.file, depth + 1), var.file)
+                let value = self.expr(var.default?, var.file, depth + 1);
+                // An empty list default means "nothing passed": the caller supplies the
+                // values (often behind a `length(var.x) > 0` guard), so it is not known.
+                if value.as_seq().is_some_and(<[Node]>::is_empty) {
+                    return None;
+                }
+                (value, var.file)
             }
             _ => return None,
         };
