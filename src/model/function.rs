@@ -125,6 +125,21 @@ pub struct Function {
     pub code: Option<super::CodeLocation>,
     /// The SDK calls read from the code; `None` when the code was not found or not read.
     pub code_calls: Option<super::CodeCalls>,
+    /// The log group the function writes to, as the input can name it in a policy.
+    pub log_group: Option<LogGroupRef>,
+}
+
+/// A function's own log group (`/aws/lambda/<name>`, or its `LoggingConfig.LogGroup`), as
+/// the loader can write it back into the same file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogGroupRef {
+    /// The ARN of the group and its streams (`...:log-group:/aws/lambda/fn:*`) as an
+    /// expression in the file's own syntax, ready to stand as a policy `Resource` value.
+    pub arn: String,
+    /// The expression names the function itself (it has no explicit name): a policy the
+    /// function's role holds inline would then depend on the function, which depends on the
+    /// role, a cycle; only a policy attached from outside the role may use it.
+    pub refers_to_function: bool,
 }
 
 impl Function {
@@ -157,6 +172,7 @@ impl Function {
             external_role: None,
             code: None,
             code_calls: None,
+            log_group: None,
         }
     }
 

@@ -10,12 +10,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{rule_meta, PolicyCx, Rule};
+use crate::analysis::evidence::scoped_log_fix;
 use crate::analysis::functions::Holder;
 use crate::analysis::statement::{
     allowed_actions, has_wildcard, is_full_wildcard, scoped_severity,
 };
 use crate::catalog::{arn_is_star_equivalent, catalog, Action, ActionResource};
-use crate::finding::{Finding, RuleMeta, Severity};
+use crate::finding::{Applicability, Finding, RuleMeta, Severity};
 use crate::model::{PolicyKind, PolicyValue, Statement};
 
 pub struct WildcardResource;
@@ -349,10 +350,22 @@ impl Rule for WildcardResource {
                     format_list(&named)
                 )
             };
+            // Log actions scoped to the functions' log groups when the model names them.
+            // With `logs:*` the `service-wildcard-action` finding carries an applicable
+            // fix; a display-only one (the group is only known through the function
+            // itself) is shown here.
+            let fix = lambda
+                .then(|| scoped_log_fix(cx.model, cx.policy, statement))
+                .flatten()
+                .filter(|f| {
+                    f.applicability == Applicability::DisplayOnly
+                        || !allowed_actions(statement).any(|a| has_wildcard(&a.text))
+                });
             out.push(
                 Finding::new(&META, cx.policy.file, resource.span, message)
                     .severity(severity)
-                    .help(help.clone()),
+                    .help(help.clone())
+                    .fix(fix),
             );
         }
     }

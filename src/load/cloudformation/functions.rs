@@ -5,7 +5,7 @@ use super::{entry_type, Template};
 use crate::load::policy_reader::Resolver;
 use crate::model::{
     CodeLocation, EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, InlineCode,
-    LambdaPermission, VpcStore,
+    LambdaPermission, LogGroupRef, VpcStore,
 };
 use crate::source::Spanned;
 use crate::syntax::{Entry, Node};
@@ -172,7 +172,56 @@ pub fn read_common<'n>(
         function.environment = read_variables(template, variables);
     }
     function.code = code_location(lookup).or_else(|| cdk_asset(resource, lookup));
+    function.log_group = log_group(template, resource, lookup);
     function
+}
+
+/// The function's log group as a `Fn::Sub` ARN in the template's syntax: its
+/// `LoggingConfig.LogGroup`, else `/aws/lambda/` and its `FunctionName`, else its generated
+/// name through `${LogicalId}` (which refers to the function itself).
+fn log_group<'n>(
+    template: &Template<'_>,
+    resource: &Entry,
+    lookup: &dyn Fn(&str) -> Option<&'n Node>,
+) -> Option<LogGroupRef> {
+    let custom = lookup("LoggingConfig").and_then(|l| l.get("LogGroup"));
+    let named = lookup("FunctionName");
+    let (group, refers_to_function) = match (custom, named) {
+        (Some(group), _) => (sub_text(template, group)?, false),
+        (None, Some(name)) => (format!("/aws/lambda/{}", sub_text(template, name)?), false),
+        (None, None) => (format!("/aws/lambda/${{{}}}", resource.key.value), true),
+    };
+    let arn = format!(
+        "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}:*"
+    );
+    let quoted = format!("\"{}\"", arn.replace('\\', "\\\\").replace('"', "\\\""));
+    let json = template.text.trim_start().starts_with('{');
+    Some(LogGroupRef {
+        arn: if json {
+            format!("{{\"Fn::Sub\": {quoted}}}")
+        } else {
+            format!("!Sub {quoted}")
+        },
+        refers_to_function,
+    })
+}
+
+/// A name as text inside a `Fn::Sub` string: a literal, `${Param}` for `!Ref Param`, or
+/// the text of a `!Sub` without variables. Anything else cannot be written there.
+fn sub_text(template: &Template<'_>, node: &Node) -> Option<String> {
+    if let Some(text) = node.scalar_text() {
+        // A literal `${` would be read as a reference once inside `Fn::Sub`.
+        return Some(text.replace("${", "${!"));
+    }
+    match single_key(node)? {
+        ("Ref", arg) => {
+            let name = arg.scalar_text()?;
+            (template.parameters.contains_key(name) || name.starts_with("AWS::"))
+                .then(|| format!("${{{name}}}"))
+        }
+        ("Fn::Sub", arg) => arg.scalar_text().map(str::to_string),
+        _ => None,
+    }
 }
 
 /// `CodeUri`/`Handler` (SAM), `Code.ZipFile`/`InlineCode` (inline code). A code location in
