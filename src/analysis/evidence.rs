@@ -173,34 +173,41 @@ pub fn scoped_log_fix(
 }
 
 /// For a policy no function is known to use (a standalone policy file): the scoped shape
-/// with placeholders a person fills in. Display-only.
+/// of a log-writing statement on `*`, with placeholders a person fills in. Display-only.
 pub fn placeholder_log_fix(statement: &Statement) -> Option<Fix> {
     let (actions, resources) = (statement.action.as_ref()?, statement.resource.as_ref()?);
-    let (
-        [action],
-        [star],
-    ) = (actions.values.as_slice(), resources.values.as_slice())
-    else {
+    let [star] = resources.values.as_slice() else {
         return None;
     };
-    let usable = statement.is_allow()
-        && !actions.negated
-        && !resources.negated
-        && action.span == actions.span
-        && action.text.eq_ignore_ascii_case("logs:*")
-        && star.is_star();
-    usable.then(|| Fix {
-        title: "replace `logs:*` with the three log actions and `*` with the function's log group, filling in its region, account and name".to_string(),
-        applicability: Applicability::DisplayOnly,
-        edits: vec![
-            Edit {
-                span: action.span,
+    if !statement.is_allow()
+        || !statement.condition.is_empty()
+        || actions.negated
+        || actions.has_unknown
+        || resources.negated
+        || !star.is_star()
+        || !actions.values.iter().all(is_log_writing_action)
+    {
+        return None;
+    }
+    let mut edits = Vec::new();
+    if actions.values.iter().any(|a| a.text.eq_ignore_ascii_case("logs:*")) {
+        match actions.values.as_slice() {
+            [only] if only.span == actions.span => edits.push(Edit {
+                span: only.span,
                 replacement: LOG_ACTIONS_LIST.to_string(),
-            },
-            Edit {
-                span: star.span,
-                replacement: "\"arn:aws:logs:<region>:<account-id>:log-group:/aws/lambda/<function-name>:*\"".to_string(),
-            },
-        ],
+            }),
+            _ => return None,
+        }
+    }
+    edits.push(Edit {
+        span: star.span,
+        replacement:
+            "\"arn:aws:logs:<region>:<account-id>:log-group:/aws/lambda/<function-name>:*\""
+                .to_string(),
+    });
+    Some(Fix {
+        title: "scope log writing to the function's log group, filling in its region, account and name".to_string(),
+        applicability: Applicability::DisplayOnly,
+        edits,
     })
 }

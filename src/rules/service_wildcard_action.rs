@@ -3,7 +3,7 @@
 use super::settings::{accepted_action, OptionSpec, ALLOWED_ACTIONS};
 use super::{rule_meta, PolicyCx, Rule};
 use crate::analysis::evidence::{
-    placeholder_log_fix, repeats_basic_execution, scoped_log_fix, BASIC_EXECUTION,
+    repeats_basic_execution, scoped_log_fix, BASIC_EXECUTION,
 };
 use crate::analysis::functions::Holder;
 use crate::analysis::statement::{allowed_actions, has_wildcard, is_full_wildcard};
@@ -70,17 +70,11 @@ impl Rule for ServiceWildcardAction {
                         .fix(remove_policy(cx.policy)),
                     Some(actions) => {
                         // Scoped to the functions' log groups where the model names them,
-                        // a placeholder fix for a policy of no known function, else only
-                        // the actions.
-                        // A display-only scoped fix goes with the `*` (see `wildcard-resource`),
-                        // so this finding keeps a fix `--fix` can apply.
+                        // else only the actions. A display-only scoped fix (a placeholder
+                        // or a cycle) goes with the `*` (see `wildcard-resource`), so this
+                        // finding keeps a fix `--fix` can apply.
                         let fix = scoped_log_fix(cx.model, cx.policy, statement)
                             .filter(|f| f.applicability != Applicability::DisplayOnly)
-                            .or_else(|| {
-                                (holder == Holder::Unknown)
-                                    .then(|| placeholder_log_fix(statement))
-                                    .flatten()
-                            })
                             .or_else(|| replace_scalar_action(statement, action, actions));
                         finding
                             .help(format!("a function needs only {} to write its own logs; list them and scope `Resource` to its log group", quoted(actions)))

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{rule_meta, PolicyCx, Rule};
-use crate::analysis::evidence::scoped_log_fix;
+use crate::analysis::evidence::{placeholder_log_fix, scoped_log_fix};
 use crate::analysis::functions::Holder;
 use crate::analysis::statement::{
     allowed_actions, has_wildcard, is_full_wildcard, scoped_severity,
@@ -354,8 +354,12 @@ impl Rule for WildcardResource {
             // With `logs:*` the `service-wildcard-action` finding carries an applicable
             // fix; a display-only one (the group is only known through the function
             // itself) is shown here.
+            // In a policy of no known function, the same with placeholders to fill in.
             let fix = lambda
-                .then(|| scoped_log_fix(cx.model, cx.policy, statement))
+                .then(|| match holder {
+                    Holder::Unknown => placeholder_log_fix(statement),
+                    _ => scoped_log_fix(cx.model, cx.policy, statement),
+                })
                 .flatten()
                 .filter(|f| {
                     f.applicability == Applicability::DisplayOnly
