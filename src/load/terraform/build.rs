@@ -6,7 +6,7 @@ use crate::load::policy_reader::{read_policy, Resolver};
 use crate::load::LoadNote;
 use crate::model::{
     EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
-    ManagedPolicyRef, Origin, PolicyDocument, PolicyKind, Related, Role, Statement,
+    LogGroupRef, ManagedPolicyRef, Origin, PolicyDocument, PolicyKind, Related, Role, Statement,
 };
 use crate::source::{FileId, SourceFile, Span, Spanned};
 use crate::syntax::{parse_json, Node, NodeKind};
@@ -636,7 +636,35 @@ impl<'a> Builder<'a> {
         if let Some(role) = body.get("role") {
             self.link_role(&mut f, role, &r.module);
         }
+        f.log_group = self.log_group(r);
         self.model.functions.push(f);
+    }
+
+    /// The function's log group as an HCL string: its literal `logging_config.log_group`,
+    /// else `/aws/lambda/` and a reference to its `function_name` (which a policy inside
+    /// its role's `inline_policy` cannot make: the role would depend on the function).
+    /// Region and account stay `*`: HCL has no pseudo parameters without data sources the
+    /// configuration may not declare. Only for single HCL resources of the root module.
+    fn log_group(&self, r: &Resource) -> Option<LogGroupRef> {
+        let hcl = !self.text_of(r.file).trim_start().starts_with('{');
+        if !hcl || r.repeated || !r.module.is_empty() {
+            return None;
+        }
+        let custom = block(&r.body, "logging_config").and_then(|l| set(l.get("log_group")));
+        let (group, refers_to_function) = match custom {
+            Some(group) => {
+                let name = group.as_str().filter(|t| !t.contains("${") && !t.contains('"'))?;
+                (name.to_string(), false)
+            }
+            None => (
+                format!("/aws/lambda/${{aws_lambda_function.{}.function_name}}", r.name),
+                true,
+            ),
+        };
+        Some(LogGroupRef {
+            arn: format!("\"arn:aws:logs:*:*:log-group:{group}:*\""),
+            refers_to_function,
+        })
     }
 
     fn link_role(&self, f: &mut Function, role: &Node, module: &str) {
