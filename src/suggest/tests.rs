@@ -74,13 +74,41 @@ fn bundled_example_drops_grants_the_code_never_uses() {
         .iter()
         .find(|s| s.logical_id == "ProcessUploadedFile")
         .expect("ProcessUploadedFile");
-    // SAM's generated role has AWSLambdaBasicExecutionRole; the code makes no SDK call.
-    assert!(upload.statements.is_empty(), "{:?}", upload.statements);
-    let logs = change(upload, "logs:*");
-    assert_eq!(logs.change, Change::Removed);
-    assert!(logs.detail.contains("AWSLambdaBasicExecutionRole"));
+    // The explicit role has no basic execution policy: the function's own log group,
+    // named by its `FunctionName`. The code makes no SDK call.
+    let logs = statement(upload, "logs:PutLogEvents");
+    assert_eq!(
+        logs.resources,
+        ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/processUploadedFile:*"]
+    );
+    assert_eq!(upload.statements.len(), 2, "{:?}", upload.statements);
+    assert_eq!(change(upload, "logs:*").change, Change::Narrowed);
     assert_eq!(change(upload, "s3:GetObject").change, Change::Removed);
     assert!(all.iter().any(|s| s.logical_id == "ProcessOrderFunction"));
+}
+
+#[test]
+fn event_source_dead_letter_destinations_and_key_from_the_configuration() {
+    let all = suggest("tests/data/suggest/targets.sam.yaml");
+    let worker = &all[0];
+    let source = statement(worker, "sqs:ReceiveMessage");
+    assert_eq!(
+        source.actions,
+        ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+    );
+    assert_eq!(source.resources, ["${Jobs.Arn}"]);
+    assert!(source.reasons[0]
+        .location
+        .as_deref()
+        .is_some_and(|l| l.ends_with("targets.sam.yaml:38")));
+    assert_eq!(statement(worker, "sns:Publish").resources, ["${Failures}"]);
+    assert_eq!(statement(worker, "sqs:SendMessage").resources, ["${Retries.Arn}"]);
+    assert_eq!(
+        statement(worker, "events:PutEvents").resources,
+        ["arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"]
+    );
+    assert_eq!(statement(worker, "kms:Decrypt").resources, ["${EnvKey.Arn}"]);
+    assert!(worker.notes.is_empty(), "{:?}", worker.notes);
 }
 
 const TRACED_IN_VPC: &str = r#"AWSTemplateFormatVersion: "2010-09-09"

@@ -6,7 +6,7 @@ use crate::load::policy_reader::{read_policy, Resolver};
 use crate::load::LoadNote;
 use crate::model::{
     EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
-    LogGroupRef, ManagedPolicyRef, Origin, PolicyDocument, PolicyKind, Related, Role, Statement,
+    LogGroupRef, ManagedPolicyRef, Origin, Target, TargetUse, PolicyDocument, PolicyKind, Related, Role, Statement,
 };
 use crate::source::{FileId, SourceFile, Span, Spanned};
 use crate::syntax::{parse_json, Node, NodeKind};
@@ -637,6 +637,14 @@ impl<'a> Builder<'a> {
             self.link_role(&mut f, role, &r.module);
         }
         f.log_group = self.log_group(r);
+        f.targets.extend(
+            set(body.get("kms_key_arn")).and_then(|n| tf_target(r.file, n, TargetUse::EnvironmentKey)),
+        );
+        f.targets.extend(
+            block(body, "dead_letter_config")
+                .and_then(|d| set(d.get("target_arn")))
+                .and_then(|n| tf_target(r.file, n, TargetUse::DeadLetter)),
+        );
         self.model.functions.push(f);
     }
 
@@ -661,8 +669,10 @@ impl<'a> Builder<'a> {
                 true,
             ),
         };
+        let text = format!("arn:aws:logs:*:*:log-group:{group}:*");
         Some(LogGroupRef {
-            arn: format!("\"arn:aws:logs:*:*:log-group:{group}:*\""),
+            arn: format!("\"{text}\""),
+            text,
             refers_to_function,
         })
     }
@@ -791,6 +801,9 @@ impl<'a> Builder<'a> {
                 }
                 "aws_lambda_event_source_mapping" => {
                     if let Some(i) = target {
+                        let source = set(body.get("event_source_arn"))
+                            .and_then(|n| tf_target(r.file, n, TargetUse::EventSource));
+                        self.model.functions[i].targets.extend(source);
                         let source = body
                             .get("event_source_arn")
                             .and_then(Node::scalar_text)
@@ -803,6 +816,19 @@ impl<'a> Builder<'a> {
                     }
                 }
                 "aws_lambda_function_event_invoke_config" => {
+                    if let Some(i) = target {
+                        let config = block(body, "destination_config");
+                        for (key, usage) in [
+                            ("on_success", TargetUse::OnSuccess),
+                            ("on_failure", TargetUse::OnFailure),
+                        ] {
+                            let destination = config
+                                .and_then(|d| block(d, key))
+                                .and_then(|d| set(d.get("destination")))
+                                .and_then(|n| tf_target(r.file, n, usage));
+                            self.model.functions[i].targets.extend(destination);
+                        }
+                    }
                     let on_failure = block(body, "destination_config")
                         .and_then(|d| block(d, "on_failure"))
                         .is_some();
@@ -1088,6 +1114,49 @@ fn spanned(node: Option<&Node>) -> Option<Spanned<String>> {
     let node = set(node)?;
     node.scalar_text()
         .map(|t| Spanned::new(t.to_string(), node.span))
+}
+
+/// A resource a function's configuration names: a literal ARN, or a reference written as
+/// an interpolation (`${aws_sqs_queue.dlq.arn}`); the service from the ARN or the
+/// referenced resource type.
+fn tf_target(file: FileId, node: &Node, usage: TargetUse) -> Option<Target> {
+    let text = node.scalar_text()?.trim();
+    let arn = if text.starts_with("arn:") || text.contains("${") {
+        text.to_string()
+    } else if text.contains('.') && !text.contains(char::is_whitespace) {
+        format!("${{{text}}}")
+    } else {
+        return None;
+    };
+    const TYPES: &[(&str, &str)] = &[
+        ("aws_sqs_queue", "sqs"),
+        ("aws_sns_topic", "sns"),
+        ("aws_lambda_function", "lambda"),
+        ("aws_cloudwatch_event_bus", "events"),
+        ("aws_kms_key", "kms"),
+        ("aws_kms_alias", "kms"),
+        ("aws_dynamodb_table", "dynamodb"),
+        ("aws_kinesis_stream", "kinesis"),
+        ("aws_msk_cluster", "kafka"),
+        ("aws_mq_broker", "mq"),
+        ("aws_s3_bucket", "s3"),
+    ];
+    let service = crate::model::arn_service(text)
+        .or_else(|| {
+            let inner = text.trim_start_matches("${");
+            TYPES
+                .iter()
+                .find(|(t, _)| inner.starts_with(&format!("{t}.")))
+                .map(|(_, s)| *s)
+        })?
+        .to_string();
+    Some(Target {
+        usage,
+        file,
+        service,
+        arn,
+        span: node.span,
+    })
 }
 
 fn event_source_kind(arn: &str) -> &'static str {
