@@ -183,8 +183,18 @@ fn of_function(
         notes.push("the dead-letter queue or destination target could not be read: add `sqs:SendMessage`/`sns:Publish` on it by hand".into());
     }
     let mut statements = builder.statements;
+    let mut seen: Vec<String> = Vec::new();
     for statement in &mut statements {
         statement.actions.sort();
+        // Sids must be unique in a policy: a second statement of the same kind (on other
+        // resources) is numbered.
+        let base = statement.sid.clone();
+        let mut n = 1;
+        while seen.contains(&statement.sid) {
+            n += 1;
+            statement.sid = format!("{base}{n}");
+        }
+        seen.push(statement.sid.clone());
     }
     let changes = compare(model, function, &statements, sources);
     FunctionSuggestion {

@@ -178,3 +178,48 @@ fn logs_tracing_and_vpc_from_the_configuration() {
         .is_some_and(|l| l.contains("template.yaml:1")));
     assert_eq!(change(function, "*").change, Change::Narrowed);
 }
+
+fn rendered(suggestions: &[FunctionSuggestion], format: SuggestFormat) -> String {
+    let mut out = Vec::new();
+    render(suggestions, format, &mut out).expect("render");
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn terraform_targets_keep_their_references() {
+    let all = suggest("tests/data/suggest/targets.tf");
+    let worker = &all[0];
+    assert_eq!(
+        statement(worker, "sqs:ReceiveMessage").resources,
+        ["${aws_sqs_queue.jobs.arn}"]
+    );
+    assert_eq!(
+        statement(worker, "sns:Publish").resources,
+        ["${aws_sns_topic.failures.arn}"]
+    );
+    assert_eq!(
+        statement(worker, "sqs:SendMessage").resources,
+        ["${aws_sqs_queue.retries.arn}"]
+    );
+    assert_eq!(
+        statement(worker, "kms:Decrypt").resources,
+        ["${aws_kms_key.env.arn}"]
+    );
+    assert_eq!(
+        statement(worker, "logs:PutLogEvents").resources,
+        ["arn:aws:logs:*:*:log-group:/aws/lambda/${aws_lambda_function.worker.function_name}:*"]
+    );
+    insta::assert_snapshot!(
+        "terraform_format_of_terraform_evidence",
+        rendered(&all, SuggestFormat::Terraform)
+    );
+}
+
+#[test]
+fn terraform_format_of_a_template_uses_data_sources_and_placeholders() {
+    let all = suggest("tests/data/suggest/targets.sam.yaml");
+    let text = rendered(&all, SuggestFormat::Terraform);
+    assert!(text.starts_with("data \"aws_partition\" \"current\" {}\n"), "{text}");
+    assert!(text.contains("resources = [\"<Jobs.Arn>\"]"), "{text}");
+    insta::assert_snapshot!("terraform_format_of_a_template", text);
+}
