@@ -84,8 +84,14 @@ fn the_bundled_example_fixes_to_a_deployable_template_without_over_privilege() {
     let diff = String::from_utf8(diff).expect("utf-8");
     assert_eq!(shown, 1, "{diff}");
     assert!(diff.contains("-                Action: logs:*"), "{diff}");
-    assert!(diff.contains("log-group:/aws/lambda/processUploadedFile:*"), "{diff}");
-    assert_eq!(std::fs::read_to_string(template).expect("example"), original);
+    assert!(
+        diff.contains("log-group:/aws/lambda/processUploadedFile:*"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(template).expect("example"),
+        original
+    );
     // `--fix --unsafe-fixes`: loads, no dependency cycle, logs scoped to the function's group.
     let planned = iamlint::fix::plan(&outcome, true);
     let fixed = &planned[0].text;
@@ -93,8 +99,11 @@ fn the_bundled_example_fixes_to_a_deployable_template_without_over_privilege() {
     assert!(fixed.contains("Resource: !Sub \"arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/processUploadedFile:*\""), "{fixed}");
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir(dir.path().join("src")).expect("code folder");
-    std::fs::copy("examples/lambda-s3/src/index.js", dir.path().join("src/index.js"))
-        .expect("copy code");
+    std::fs::copy(
+        "examples/lambda-s3/src/index.js",
+        dir.path().join("src/index.js"),
+    )
+    .expect("copy code");
     let copy = dir.path().join("template.yaml");
     std::fs::write(&copy, fixed).expect("write copy");
     let again = lint(&[copy]);
@@ -153,7 +162,11 @@ fn log_statements_of_explicit_roles_are_scoped_to_the_functions_log_groups() {
     );
     let (again, _) = planned_text("t.cfn.yaml", &fixed);
     let left: Vec<&str> = again.findings.iter().map(|f| f.rule.name).collect();
-    for rule in ["service-wildcard-action", "wildcard-resource", "data-exfiltration"] {
+    for rule in [
+        "service-wildcard-action",
+        "wildcard-resource",
+        "data-exfiltration",
+    ] {
         assert!(!left.contains(&rule), "{rule} still fires: {left:?}");
     }
 }
@@ -167,11 +180,14 @@ fn a_function_without_a_name_gets_only_the_action_fix_from_its_roles_own_policy(
     assert!(!fixed.contains("${Processor}"), "{fixed}");
     assert!(fixed.contains("Resource: \"*\""), "{fixed}");
     // The scoped version is offered for a person to finish.
-    assert!(outcome.findings.iter().any(|f| f
-        .fix
-        .as_ref()
-        .is_some_and(|x| x.applicability == iamlint::finding::Applicability::DisplayOnly
-            && x.edits.iter().any(|e| e.replacement.contains("${Processor}")))));
+    assert!(outcome
+        .findings
+        .iter()
+        .any(|f| f.fix.as_ref().is_some_and(|x| x.applicability
+            == iamlint::finding::Applicability::DisplayOnly
+            && x.edits
+                .iter()
+                .any(|e| e.replacement.contains("${Processor}")))));
 }
 
 #[test]

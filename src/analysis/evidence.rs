@@ -3,7 +3,9 @@
 //! groups a log statement of an explicit role can be scoped to.
 
 use crate::finding::{Applicability, Edit, Fix};
-use crate::model::{FileModel, Function, LogGroupRef, PolicyDocument, PolicyValue, Role, Statement};
+use crate::model::{
+    FileModel, Function, LogGroupRef, PolicyDocument, PolicyValue, Role, Statement,
+};
 
 /// AWS's managed policy for a function's own logs; SAM attaches it to every role it
 /// generates.
@@ -99,7 +101,10 @@ pub fn scoped_log_fix(
     {
         return None;
     }
-    let index = model.policies.iter().position(|p| std::ptr::eq(p, policy))?;
+    let index = model
+        .policies
+        .iter()
+        .position(|p| std::ptr::eq(p, policy))?;
     let roles: Vec<(usize, &Role)> = model
         .roles
         .iter()
@@ -121,7 +126,11 @@ pub fn scoped_log_fix(
         }
     }
     let mut edits = Vec::new();
-    if actions.values.iter().any(|a| a.text.eq_ignore_ascii_case("logs:*")) {
+    if actions
+        .values
+        .iter()
+        .any(|a| a.text.eq_ignore_ascii_case("logs:*"))
+    {
         // Only a lone `logs:*` is replaced: inside a list the surrounding syntax (a YAML
         // block list) is not known here.
         match actions.values.as_slice() {
@@ -190,7 +199,11 @@ pub fn placeholder_log_fix(statement: &Statement) -> Option<Fix> {
         return None;
     }
     let mut edits = Vec::new();
-    if actions.values.iter().any(|a| a.text.eq_ignore_ascii_case("logs:*")) {
+    if actions
+        .values
+        .iter()
+        .any(|a| a.text.eq_ignore_ascii_case("logs:*"))
+    {
         match actions.values.as_slice() {
             [only] if only.span == actions.span => edits.push(Edit {
                 span: only.span,
@@ -206,7 +219,9 @@ pub fn placeholder_log_fix(statement: &Statement) -> Option<Fix> {
                 .to_string(),
     });
     Some(Fix {
-        title: "scope log writing to the function's log group, filling in its region, account and name".to_string(),
+        title:
+            "scope log writing to the function's log group, filling in its region, account and name"
+                .to_string(),
         applicability: Applicability::DisplayOnly,
         edits,
     })

@@ -176,8 +176,11 @@ pub struct Target {
 /// The service segment of an ARN (`arn:aws:sqs:...` → `sqs`), when it is a plain name.
 pub fn arn_service(arn: &str) -> Option<&str> {
     let service = arn.strip_prefix("arn:")?.split(':').nth(1)?;
-    (!service.is_empty() && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-        .then_some(service)
+    (!service.is_empty()
+        && service
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    .then_some(service)
 }
 
 /// A function's own log group (`/aws/lambda/<name>`, or its `LoggingConfig.LogGroup`), as

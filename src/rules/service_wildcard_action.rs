@@ -2,9 +2,7 @@
 
 use super::settings::{accepted_action, OptionSpec, ALLOWED_ACTIONS};
 use super::{rule_meta, PolicyCx, Rule};
-use crate::analysis::evidence::{
-    repeats_basic_execution, scoped_log_fix, BASIC_EXECUTION,
-};
+use crate::analysis::evidence::{repeats_basic_execution, scoped_log_fix, BASIC_EXECUTION};
 use crate::analysis::functions::Holder;
 use crate::analysis::statement::{allowed_actions, has_wildcard, is_full_wildcard};
 use crate::catalog::{catalog, AccessLevel, AccessLevelSummary, Action, Expansion};

@@ -175,7 +175,9 @@ fn of_function(
     }
     let recorded = |usage: &[TargetUse]| function.targets.iter().any(|t| usage.contains(&t.usage));
     if function.kms_key.is_some() && !recorded(&[TargetUse::EnvironmentKey]) {
-        notes.push("the environment's KMS key could not be read: add `kms:Decrypt` on it by hand".into());
+        notes.push(
+            "the environment's KMS key could not be read: add `kms:Decrypt` on it by hand".into(),
+        );
     }
     if (function.dead_letter.is_some() || function.on_failure_destination)
         && !recorded(&[TargetUse::DeadLetter, TargetUse::OnFailure])
@@ -228,18 +230,26 @@ fn add_target(
                 Some(action) => ("DeadLetter", action, &[]),
                 None => return unknown_target(notes, sources, target),
             },
-            (TargetUse::OnSuccess | TargetUse::OnFailure, service) => match send_action(service)
-            {
+            (TargetUse::OnSuccess | TargetUse::OnFailure, service) => match send_action(service) {
                 Some(action) => ("Destinations", action, &[]),
                 None => return unknown_target(notes, sources, target),
             },
             _ => return unknown_target(notes, sources, target),
         };
     let reason = Reason {
-        text: format!("the function's {} is `{}`", target.usage.describe(), target.arn),
+        text: format!(
+            "the function's {} is `{}`",
+            target.usage.describe(),
+            target.arn
+        ),
         location: Some(place(sources, target.file, target.span)),
     };
-    builder.add(sid, &to_strings(actions), vec![target.arn.clone()], reason.clone());
+    builder.add(
+        sid,
+        &to_strings(actions),
+        vec![target.arn.clone()],
+        reason.clone(),
+    );
     if !star_only.is_empty() {
         builder.add(sid, &to_strings(star_only), vec!["*".into()], reason);
     }

@@ -44,9 +44,8 @@ pub fn render(suggestions: &[FunctionSuggestion], out: &mut dyn Write) -> io::Re
             blocks.push_str(&format!("# note: {note}\n"));
         }
         if s.statements.is_empty() {
-            blocks.push_str(
-                "# nothing beyond what the role already has from AWS managed policies\n",
-            );
+            blocks
+                .push_str("# nothing beyond what the role already has from AWS managed policies\n");
             continue;
         }
         blocks.push_str(&format!(

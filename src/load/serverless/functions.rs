@@ -345,12 +345,7 @@ fn read_events(cx: &mut Ctx<'_>, def: &Node, file: FileId, function: &mut Functi
 /// A resource the function's configuration names: a literal ARN, or `Fn::GetAtt`/`Ref` of
 /// a resource of the `resources:` section (as `${Name.Arn}`/`${Name}`) when `kind` says
 /// which service it is.
-fn sls_target(
-    file: FileId,
-    node: &Node,
-    usage: TargetUse,
-    kind: Option<&str>,
-) -> Option<Target> {
+fn sls_target(file: FileId, node: &Node, usage: TargetUse, kind: Option<&str>) -> Option<Target> {
     let (arn, service) = match crate::load::cloudformation::intrinsics::single_key(node) {
         _ if text_of(node).is_some() => {
             let text = text_of(node)?;

@@ -5,8 +5,9 @@ use std::collections::{HashMap, HashSet};
 use crate::load::policy_reader::{read_policy, Resolver};
 use crate::load::LoadNote;
 use crate::model::{
-    EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
-    LogGroupRef, ManagedPolicyRef, Origin, Target, TargetUse, PolicyDocument, PolicyKind, Related, Role, Statement,
+    EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission, LogGroupRef,
+    ManagedPolicyRef, Origin, PolicyDocument, PolicyKind, Related, Role, Statement, Target,
+    TargetUse,
 };
 use crate::source::{FileId, SourceFile, Span, Spanned};
 use crate::syntax::{parse_json, Node, NodeKind};
@@ -638,7 +639,8 @@ impl<'a> Builder<'a> {
         }
         f.log_group = self.log_group(r);
         f.targets.extend(
-            set(body.get("kms_key_arn")).and_then(|n| tf_target(r.file, n, TargetUse::EnvironmentKey)),
+            set(body.get("kms_key_arn"))
+                .and_then(|n| tf_target(r.file, n, TargetUse::EnvironmentKey)),
         );
         f.targets.extend(
             block(body, "dead_letter_config")
@@ -661,11 +663,16 @@ impl<'a> Builder<'a> {
         let custom = block(&r.body, "logging_config").and_then(|l| set(l.get("log_group")));
         let (group, refers_to_function) = match custom {
             Some(group) => {
-                let name = group.as_str().filter(|t| !t.contains("${") && !t.contains('"'))?;
+                let name = group
+                    .as_str()
+                    .filter(|t| !t.contains("${") && !t.contains('"'))?;
                 (name.to_string(), false)
             }
             None => (
-                format!("/aws/lambda/${{aws_lambda_function.{}.function_name}}", r.name),
+                format!(
+                    "/aws/lambda/${{aws_lambda_function.{}.function_name}}",
+                    r.name
+                ),
                 true,
             ),
         };
