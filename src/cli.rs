@@ -91,6 +91,8 @@ enum SuggestFormat {
     Policy,
     Json,
     Yaml,
+    /// A `data "aws_iam_policy_document"` block per function.
+    Terraform,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -508,6 +510,7 @@ fn suggest(
         SuggestFormat::Policy => crate::suggest::SuggestFormat::Policy,
         SuggestFormat::Json => crate::suggest::SuggestFormat::Json,
         SuggestFormat::Yaml => crate::suggest::SuggestFormat::Yaml,
+        SuggestFormat::Terraform => crate::suggest::SuggestFormat::Terraform,
     };
     crate::suggest::render(&suggestions, format, out)?;
     Ok(if outcome.errors.is_empty() {

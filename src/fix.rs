@@ -2,9 +2,9 @@
 //! or show them as a unified diff.
 //!
 //! Only fixes marked safe are applied unless unsafe ones are asked for; a fix whose edits
-//! overlap one already taken waits for the next run, and a file whose fixed text would no
+//! overlap one already taken waits for the next run, and a fix after which the file would no
 //! longer parse, or would no longer deploy (a new CloudFormation dependency cycle), is left
-//! untouched. Edits replace byte ranges of the original text: every
+//! out. Edits replace byte ranges of the original text: every
 //! byte outside them stays as it was. Files are written atomically (a temporary file in
 //! the same folder, then a rename), and a file that changed on disk since it was read is
 //! not touched.
@@ -78,14 +78,33 @@ pub fn plan(outcome: &Outcome, include_unsafe: bool) -> Vec<Planned> {
             })
             .map(|fix| fix.edits.as_slice())
             .collect();
-        let Some((text, fixes)) = fixed_text(&source.text, &fixes) else {
+        let check = |text: &str| crate::load::check_fixed(&source.display, &source.text, text);
+        let Some((mut text, mut count)) = fixed_text(&source.text, &fixes) else {
             continue;
         };
-        // A fix that breaks parsing or deployment is not offered.
-        if crate::load::check_fixed(&source.display, &source.text, &text).is_err() {
-            continue;
+        // A fix that breaks parsing or deployment is not offered. When the fixes together
+        // fail, they are taken one at a time, keeping those the file survives, so one
+        // fix that would add a dependency cycle does not hold back the others.
+        if check(&text).is_err() {
+            let mut kept: Vec<&[Edit]> = Vec::new();
+            for edits in &fixes {
+                kept.push(edits);
+                let survives = fixed_text(&source.text, &kept)
+                    .is_some_and(|(candidate, n)| n == kept.len() && check(&candidate).is_ok());
+                if !survives {
+                    kept.pop();
+                }
+            }
+            match fixed_text(&source.text, &kept) {
+                Some((kept_text, n)) => (text, count) = (kept_text, n),
+                None => continue,
+            }
         }
-        planned.push(Planned { file, text, fixes });
+        planned.push(Planned {
+            file,
+            text,
+            fixes: count,
+        });
     }
     planned
 }

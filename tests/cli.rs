@@ -1126,8 +1126,15 @@ fn json_output_carries_fix_edits() {
         .iter()
         .filter_map(|f| f.get("fix"))
         .collect();
-    assert_eq!(fixes.len(), 1, "{report}");
+    // The action fix `--fix --unsafe-fixes` applies, and the scoped version with
+    // placeholders (no function is known) for a person to finish.
+    assert_eq!(fixes.len(), 2, "{report}");
     assert_eq!(fixes[0]["applicability"], "unsafe");
+    assert_eq!(fixes[1]["applicability"], "display-only");
+    assert!(fixes[1]["edits"][1]["replacement"]
+        .as_str()
+        .unwrap()
+        .contains("<function-name>"));
     let edit = &fixes[0]["edits"][0];
     assert_eq!(edit["line"], 1);
     assert_eq!(

@@ -98,3 +98,18 @@ fn a_missing_path_is_exit_2() {
     let output = iamlint(&["does/not/exist.yaml"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn terraform_format_is_a_policy_document_data_block() {
+    let output = iamlint(&["tests/data/suggest/targets.tf", "--format", "terraform"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(
+        text.contains("data \"aws_iam_policy_document\" \"worker\" {\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    resources = [\"${aws_sqs_queue.jobs.arn}\"]\n"),
+        "{text}"
+    );
+}

@@ -164,6 +164,77 @@ pub struct Function {
     pub code: Option<super::CodeLocation>,
     /// The SDK calls read from the code; `None` when the code was not found or not read.
     pub code_calls: Option<super::CodeCalls>,
+    /// The log group the function writes to, as the input can name it in a policy.
+    pub log_group: Option<LogGroupRef>,
+    /// What its configuration makes it read from or send to: event source queues and
+    /// streams, the dead-letter queue, invoke destinations, the environment's KMS key.
+    pub targets: Vec<Target>,
+}
+
+/// What a function's configuration uses a resource for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetUse {
+    /// A queue or stream it polls through an event source mapping.
+    EventSource,
+    /// Where failed asynchronous events go (`DeadLetterConfig`).
+    DeadLetter,
+    /// An invoke destination for successful or failed asynchronous events.
+    OnSuccess,
+    OnFailure,
+    /// The KMS key that encrypts its environment variables.
+    EnvironmentKey,
+}
+
+impl TargetUse {
+    pub fn describe(self) -> &'static str {
+        match self {
+            TargetUse::EventSource => "event source",
+            TargetUse::DeadLetter => "dead-letter target",
+            TargetUse::OnSuccess => "on-success destination",
+            TargetUse::OnFailure => "on-failure destination",
+            TargetUse::EnvironmentKey => "environment KMS key",
+        }
+    }
+}
+
+/// A resource a function's configuration names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub usage: TargetUse,
+    /// The file that names it (an invoke config may sit in another file of the unit).
+    pub file: FileId,
+    /// The service prefix of the resource (`sqs`, `sns`, `lambda`, `events`, `dynamodb`,
+    /// `kinesis`, `kafka`, `mq`, `s3`, `kms`).
+    pub service: String,
+    /// Its ARN as the input writes it: a literal, or the input's own reference syntax
+    /// (`${Queue.Arn}` in templates, `${aws_sqs_queue.dlq.arn}` in Terraform).
+    pub arn: String,
+    pub span: Span,
+}
+
+/// The service segment of an ARN (`arn:aws:sqs:...` → `sqs`), when it is a plain name.
+pub fn arn_service(arn: &str) -> Option<&str> {
+    let service = arn.strip_prefix("arn:")?.split(':').nth(1)?;
+    (!service.is_empty()
+        && service
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    .then_some(service)
+}
+
+/// A function's own log group (`/aws/lambda/<name>`, or its `LoggingConfig.LogGroup`), as
+/// the loader can write it back into the same file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogGroupRef {
+    /// The ARN of the group and its streams (`...:log-group:/aws/lambda/fn:*`) as an
+    /// expression in the file's own syntax, ready to stand as a policy `Resource` value.
+    pub arn: String,
+    /// The same ARN as plain text, references in the input's `${...}` form.
+    pub text: String,
+    /// The expression names the function itself (it has no explicit name): a policy the
+    /// function's role holds inline would then depend on the function, which depends on the
+    /// role, a cycle; only a policy attached from outside the role may use it.
+    pub refers_to_function: bool,
 }
 
 impl Function {
@@ -196,6 +267,8 @@ impl Function {
             external_role: None,
             code: None,
             code_calls: None,
+            log_group: None,
+            targets: Vec::new(),
         }
     }
 

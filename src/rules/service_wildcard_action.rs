@@ -3,7 +3,7 @@
 use super::settings::{accepted_action, OptionSpec, ALLOWED_ACTIONS};
 use super::{rule_meta, PolicyCx, Rule};
 use crate::analysis::effective::soften_for_boundary;
-use crate::analysis::evidence::{repeats_basic_execution, BASIC_EXECUTION};
+use crate::analysis::evidence::{repeats_basic_execution, scoped_log_fix, BASIC_EXECUTION};
 use crate::analysis::functions::Holder;
 use crate::analysis::statement::{allowed_actions, has_wildcard, is_full_wildcard};
 use crate::catalog::{catalog, AccessLevel, AccessLevelSummary, Action, Expansion};
@@ -82,9 +82,18 @@ impl ServiceWildcardAction {
                     Some(_) if repeats_basic_execution(cx.model, cx.policy) => finding
                         .help(format!("the role already has `{BASIC_EXECUTION}`, which lets the function write its own logs; remove this policy"))
                         .fix(remove_policy(cx.policy)),
-                    Some(actions) => finding
-                        .help(format!("a function needs only {} to write its own logs; list them and scope `Resource` to its log group", quoted(actions)))
-                        .fix(replace_scalar_action(statement, action, actions)),
+                    Some(actions) => {
+                        // Scoped to the functions' log groups where the model names them,
+                        // else only the actions. A display-only scoped fix (a placeholder
+                        // or a cycle) goes with the `*` (see `wildcard-resource`), so this
+                        // finding keeps a fix `--fix` can apply.
+                        let fix = scoped_log_fix(cx.model, cx.policy, statement)
+                            .filter(|f| f.applicability != Applicability::DisplayOnly)
+                            .or_else(|| replace_scalar_action(statement, action, actions));
+                        finding
+                            .help(format!("a function needs only {} to write its own logs; list them and scope `Resource` to its log group", quoted(actions)))
+                            .fix(fix)
+                    }
                     None => finding.help(format!("list only the `{service}` actions {who} calls")),
                 }
             } else {

@@ -11,12 +11,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{rule_meta, PolicyCx, Rule};
 use crate::analysis::effective::soften_for_boundary;
+use crate::analysis::evidence::{placeholder_log_fix, scoped_log_fix};
 use crate::analysis::functions::Holder;
 use crate::analysis::statement::{
     allowed_actions, has_wildcard, is_full_wildcard, scoped_severity,
 };
 use crate::catalog::{arn_is_star_equivalent, catalog, AccessLevel, Action, ActionResource};
-use crate::finding::{Finding, RuleMeta, Severity};
+use crate::finding::{Applicability, Finding, RuleMeta, Severity};
 use crate::model::{PolicyKind, PolicyValue, Statement};
 
 pub struct WildcardResource;
@@ -377,10 +378,26 @@ impl WildcardResource {
                     format_list(&named)
                 )
             };
+            // Log actions scoped to the functions' log groups when the model names them.
+            // With `logs:*` the `service-wildcard-action` finding carries an applicable
+            // fix; a display-only one (the group is only known through the function
+            // itself) is shown here.
+            // In a policy of no known function, the same with placeholders to fill in.
+            let fix = lambda
+                .then(|| match holder {
+                    Holder::Unknown => placeholder_log_fix(statement),
+                    _ => scoped_log_fix(cx.model, cx.policy, statement),
+                })
+                .flatten()
+                .filter(|f| {
+                    f.applicability == Applicability::DisplayOnly
+                        || !allowed_actions(statement).any(|a| has_wildcard(&a.text))
+                });
             out.push(
                 Finding::new(&META, cx.policy.file, resource.span, message)
                     .severity(severity)
-                    .help(help.clone()),
+                    .help(help.clone())
+                    .fix(fix),
             );
         }
     }

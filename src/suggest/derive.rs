@@ -8,10 +8,30 @@ use super::{Change, FunctionSuggestion, GrantChange, Reason, SuggestedStatement}
 use crate::analysis::evidence::{BASIC_EXECUTION, LOG_WRITING};
 use crate::catalog::{catalog, glob_match_ci};
 use crate::load::Loaded;
-use crate::model::{EnvValue, FileModel, Function, ResourceHint, SdkCall};
+use crate::model::{EnvValue, FileModel, Function, ResourceHint, SdkCall, Target, TargetUse};
 use crate::source::{SourceFile, Span};
 
 const XRAY: &[&str] = &["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+/// What Lambda needs to poll an SQS queue, a DynamoDB stream or a Kinesis stream for the
+/// function (as `AWSLambdaSQSQueueExecutionRole` and its siblings grant, on the source).
+const SQS_SOURCE: &[&str] = &[
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+];
+const DYNAMODB_STREAM: &[&str] = &[
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+];
+const KINESIS_STREAM: &[&str] = &[
+    "kinesis:DescribeStream",
+    "kinesis:DescribeStreamSummary",
+    "kinesis:GetRecords",
+    "kinesis:GetShardIterator",
+    "kinesis:ListShards",
+    "kinesis:SubscribeToShard",
+];
 const VPC_ENI: &[&str] = &[
     "ec2:CreateNetworkInterface",
     "ec2:DescribeNetworkInterfaces",
@@ -82,10 +102,21 @@ fn of_function(
             .any(|m| m.aws_managed && m.name == BASIC_EXECUTION)
     });
     if !has_basic {
-        let group = format!(
-            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/${{AWS::StackName}}-{}-*",
-            function.logical_id
-        );
+        // The group the loader names (`FunctionName`, `LoggingConfig`, a Terraform
+        // reference); a template's reference to the function itself would be a cycle from
+        // its role's own policy, so there the stack-name pattern of generated names stays.
+        let named = function
+            .log_group
+            .as_ref()
+            .filter(|g| !g.refers_to_function || !g.text.contains("${AWS::"))
+            .and_then(|g| g.text.strip_suffix(":*"));
+        let group = match named {
+            Some(group) => group.to_string(),
+            None => format!(
+                "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/${{AWS::StackName}}-{}-*",
+                function.logical_id
+            ),
+        };
         let reason = Reason {
             text: "the function writes its own logs to its log group".into(),
             location: here(function.span),
@@ -139,15 +170,33 @@ fn of_function(
             },
         );
     }
-    if function.kms_key.is_some() {
-        notes.push("the environment's KMS key is not recorded as an expression: add `kms:Decrypt` on it by hand".into());
+    for target in &function.targets {
+        add_target(&mut builder, &mut notes, sources, target);
     }
-    if function.dead_letter.is_some() || function.on_failure_destination {
-        notes.push("the dead-letter queue or destination target is not recorded: add `sqs:SendMessage`/`sns:Publish` on it by hand".into());
+    let recorded = |usage: &[TargetUse]| function.targets.iter().any(|t| usage.contains(&t.usage));
+    if function.kms_key.is_some() && !recorded(&[TargetUse::EnvironmentKey]) {
+        notes.push(
+            "the environment's KMS key could not be read: add `kms:Decrypt` on it by hand".into(),
+        );
+    }
+    if (function.dead_letter.is_some() || function.on_failure_destination)
+        && !recorded(&[TargetUse::DeadLetter, TargetUse::OnFailure])
+    {
+        notes.push("the dead-letter queue or destination target could not be read: add `sqs:SendMessage`/`sns:Publish` on it by hand".into());
     }
     let mut statements = builder.statements;
+    let mut seen: Vec<String> = Vec::new();
     for statement in &mut statements {
         statement.actions.sort();
+        // Sids must be unique in a policy: a second statement of the same kind (on other
+        // resources) is numbered.
+        let base = statement.sid.clone();
+        let mut n = 1;
+        while seen.contains(&statement.sid) {
+            n += 1;
+            statement.sid = format!("{base}{n}");
+        }
+        seen.push(statement.sid.clone());
     }
     let changes = compare(model, function, &statements, sources);
     FunctionSuggestion {
@@ -157,6 +206,74 @@ fn of_function(
         changes,
         notes,
     }
+}
+
+/// What the function's configuration makes Lambda do with a target, on the function's
+/// role: poll a queue or stream, send failed or finished events, decrypt the environment.
+fn add_target(
+    builder: &mut Builder,
+    notes: &mut Vec<String>,
+    sources: &[SourceFile],
+    target: &Target,
+) {
+    let (sid, actions, star_only): (&str, &[&str], &[&str]) =
+        match (target.usage, target.service.as_str()) {
+            (TargetUse::EventSource, "sqs") => ("EventSource", SQS_SOURCE, &[]),
+            (TargetUse::EventSource, "dynamodb") => {
+                ("EventSource", DYNAMODB_STREAM, &["dynamodb:ListStreams"])
+            }
+            (TargetUse::EventSource, "kinesis") => {
+                ("EventSource", KINESIS_STREAM, &["kinesis:ListStreams"])
+            }
+            (TargetUse::EnvironmentKey, "kms") => ("EnvironmentKey", &["kms:Decrypt"], &[]),
+            (TargetUse::DeadLetter, service) => match send_action(service) {
+                Some(action) => ("DeadLetter", action, &[]),
+                None => return unknown_target(notes, sources, target),
+            },
+            (TargetUse::OnSuccess | TargetUse::OnFailure, service) => match send_action(service) {
+                Some(action) => ("Destinations", action, &[]),
+                None => return unknown_target(notes, sources, target),
+            },
+            _ => return unknown_target(notes, sources, target),
+        };
+    let reason = Reason {
+        text: format!(
+            "the function's {} is `{}`",
+            target.usage.describe(),
+            target.arn
+        ),
+        location: Some(place(sources, target.file, target.span)),
+    };
+    builder.add(
+        sid,
+        &to_strings(actions),
+        vec![target.arn.clone()],
+        reason.clone(),
+    );
+    if !star_only.is_empty() {
+        builder.add(sid, &to_strings(star_only), vec!["*".into()], reason);
+    }
+}
+
+/// The action that delivers an event to a destination of this service.
+fn send_action(service: &str) -> Option<&'static [&'static str]> {
+    Some(match service {
+        "sqs" => &["sqs:SendMessage"],
+        "sns" => &["sns:Publish"],
+        "lambda" => &["lambda:InvokeFunction"],
+        "events" => &["events:PutEvents"],
+        _ => return None,
+    })
+}
+
+fn unknown_target(notes: &mut Vec<String>, sources: &[SourceFile], target: &Target) {
+    notes.push(format!(
+        "the {} `{}` at {} (`{}`) needs permissions this suggestion does not derive: add them by hand",
+        target.usage.describe(),
+        target.arn,
+        place(sources, target.file, target.span),
+        target.service
+    ));
 }
 
 fn to_strings(values: &[&str]) -> Vec<String> {

@@ -4,6 +4,7 @@
 
 mod derive;
 mod render;
+mod terraform;
 #[cfg(test)]
 mod tests;
 

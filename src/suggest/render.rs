@@ -15,6 +15,7 @@ pub enum SuggestFormat {
     Policy,
     Json,
     Yaml,
+    Terraform,
 }
 
 pub fn render(
@@ -26,6 +27,7 @@ pub fn render(
         SuggestFormat::Policy => policy(suggestions, out),
         SuggestFormat::Json => json(suggestions, out),
         SuggestFormat::Yaml => yaml(suggestions, out),
+        SuggestFormat::Terraform => super::terraform::render(suggestions, out),
     }
 }
 
@@ -101,7 +103,7 @@ fn policy(suggestions: &[FunctionSuggestion], out: &mut dyn Write) -> io::Result
     Ok(())
 }
 
-fn at(location: &Option<String>) -> String {
+pub(super) fn at(location: &Option<String>) -> String {
     location
         .as_ref()
         .map_or_else(String::new, |l| format!(" ({l})"))

@@ -74,13 +74,51 @@ fn bundled_example_drops_grants_the_code_never_uses() {
         .iter()
         .find(|s| s.logical_id == "ProcessUploadedFile")
         .expect("ProcessUploadedFile");
-    // SAM's generated role has AWSLambdaBasicExecutionRole; the code makes no SDK call.
-    assert!(upload.statements.is_empty(), "{:?}", upload.statements);
-    let logs = change(upload, "logs:*");
-    assert_eq!(logs.change, Change::Removed);
-    assert!(logs.detail.contains("AWSLambdaBasicExecutionRole"));
+    // The explicit role has no basic execution policy: the function's own log group,
+    // named by its `FunctionName`. The code makes no SDK call.
+    let logs = statement(upload, "logs:PutLogEvents");
+    assert_eq!(
+        logs.resources,
+        ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/processUploadedFile:*"]
+    );
+    assert_eq!(upload.statements.len(), 2, "{:?}", upload.statements);
+    assert_eq!(change(upload, "logs:*").change, Change::Narrowed);
     assert_eq!(change(upload, "s3:GetObject").change, Change::Removed);
     assert!(all.iter().any(|s| s.logical_id == "ProcessOrderFunction"));
+}
+
+#[test]
+fn event_source_dead_letter_destinations_and_key_from_the_configuration() {
+    let all = suggest("tests/data/suggest/targets.sam.yaml");
+    let worker = &all[0];
+    let source = statement(worker, "sqs:ReceiveMessage");
+    assert_eq!(
+        source.actions,
+        [
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:ReceiveMessage"
+        ]
+    );
+    assert_eq!(source.resources, ["${Jobs.Arn}"]);
+    assert!(source.reasons[0]
+        .location
+        .as_deref()
+        .is_some_and(|l| l.ends_with("targets.sam.yaml:38")));
+    assert_eq!(statement(worker, "sns:Publish").resources, ["${Failures}"]);
+    assert_eq!(
+        statement(worker, "sqs:SendMessage").resources,
+        ["${Retries.Arn}"]
+    );
+    assert_eq!(
+        statement(worker, "events:PutEvents").resources,
+        ["arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"]
+    );
+    assert_eq!(
+        statement(worker, "kms:Decrypt").resources,
+        ["${EnvKey.Arn}"]
+    );
+    assert!(worker.notes.is_empty(), "{:?}", worker.notes);
 }
 
 const TRACED_IN_VPC: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
@@ -149,4 +187,141 @@ fn logs_tracing_and_vpc_from_the_configuration() {
         .as_deref()
         .is_some_and(|l| l.contains("template.yaml:1")));
     assert_eq!(change(function, "*").change, Change::Narrowed);
+}
+
+fn rendered(suggestions: &[FunctionSuggestion], format: SuggestFormat) -> String {
+    let mut out = Vec::new();
+    render(suggestions, format, &mut out).expect("render");
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn terraform_targets_keep_their_references() {
+    let all = suggest("tests/data/suggest/targets.tf");
+    let worker = &all[0];
+    assert_eq!(
+        statement(worker, "sqs:ReceiveMessage").resources,
+        ["${aws_sqs_queue.jobs.arn}"]
+    );
+    assert_eq!(
+        statement(worker, "sns:Publish").resources,
+        ["${aws_sns_topic.failures.arn}"]
+    );
+    assert_eq!(
+        statement(worker, "sqs:SendMessage").resources,
+        ["${aws_sqs_queue.retries.arn}"]
+    );
+    assert_eq!(
+        statement(worker, "kms:Decrypt").resources,
+        ["${aws_kms_key.env.arn}"]
+    );
+    assert_eq!(
+        statement(worker, "logs:PutLogEvents").resources,
+        ["arn:aws:logs:*:*:log-group:/aws/lambda/${aws_lambda_function.worker.function_name}:*"]
+    );
+    insta::assert_snapshot!(
+        "terraform_format_of_terraform_evidence",
+        rendered(&all, SuggestFormat::Terraform)
+    );
+}
+
+#[test]
+fn terraform_format_of_a_template_uses_data_sources_and_placeholders() {
+    let all = suggest("tests/data/suggest/targets.sam.yaml");
+    let text = rendered(&all, SuggestFormat::Terraform);
+    assert!(
+        text.starts_with("data \"aws_partition\" \"current\" {}\n"),
+        "{text}"
+    );
+    assert!(text.contains("resources = [\"<Jobs.Arn>\"]"), "{text}");
+    insta::assert_snapshot!("terraform_format_of_a_template", text);
+}
+
+const SERVERLESS_TARGETS: &str = r#"service: worker
+provider:
+  name: aws
+  runtime: python3.12
+  kmsKeyArn: arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+functions:
+  work:
+    handler: app.handler
+    onError: arn:aws:sns:us-east-1:111122223333:failures
+    destinations:
+      onSuccess: arn:aws:lambda:us-east-1:111122223333:function:next
+      onFailure:
+        type: sqs
+        arn:
+          Fn::GetAtt: [Retries, Arn]
+"#;
+
+#[test]
+fn serverless_dead_letter_destinations_and_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("serverless.yml");
+    std::fs::write(&path, SERVERLESS_TARGETS).expect("write");
+    let all = suggest(&path.to_string_lossy());
+    let work = &all[0];
+    assert_eq!(
+        statement(work, "sns:Publish").resources,
+        ["arn:aws:sns:us-east-1:111122223333:failures"]
+    );
+    assert_eq!(
+        statement(work, "lambda:InvokeFunction").resources,
+        ["arn:aws:lambda:us-east-1:111122223333:function:next"]
+    );
+    assert_eq!(
+        statement(work, "sqs:SendMessage").resources,
+        ["${Retries.Arn}"]
+    );
+    assert_eq!(
+        statement(work, "kms:Decrypt").resources,
+        ["arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+    );
+}
+
+const CLOUDFORMATION_TARGETS: &str = r#"Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+  Failures:
+    Type: AWS::SQS::Queue
+  Notify:
+    Type: AWS::SNS::Topic
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: i.h
+      Role: arn:aws:iam::111122223333:role/r
+      Code: {ZipFile: x}
+      DeadLetterConfig:
+        TargetArn: !GetAtt Failures.Arn
+  Config:
+    Type: AWS::Lambda::EventInvokeConfig
+    Properties:
+      FunctionName: !Ref Fn
+      Qualifier: $LATEST
+      DestinationConfig:
+        OnSuccess: {Destination: !Ref Notify}
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Fn
+      EventSourceArn: !GetAtt Orders.StreamArn
+"#;
+
+#[test]
+fn cloudformation_dead_letter_destination_and_stream_mapping() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, CLOUDFORMATION_TARGETS).expect("write");
+    let all = suggest(&path.to_string_lossy());
+    let function = &all[0];
+    assert_eq!(
+        statement(function, "sqs:SendMessage").resources,
+        ["${Failures.Arn}"]
+    );
+    assert_eq!(statement(function, "sns:Publish").resources, ["${Notify}"]);
+    let stream = statement(function, "dynamodb:GetRecords");
+    assert_eq!(stream.resources, ["${Orders.StreamArn}"]);
+    assert_eq!(statement(function, "dynamodb:ListStreams").resources, ["*"]);
 }

@@ -3,9 +3,10 @@
 use super::intrinsics::single_key;
 use super::{entry_type, Template};
 use crate::load::policy_reader::Resolver;
+use crate::model::arn_service;
 use crate::model::{
     CodeLocation, EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, InlineCode,
-    LambdaPermission, VpcStore,
+    LambdaPermission, LogGroupRef, Target, TargetUse, VpcStore,
 };
 use crate::source::Spanned;
 use crate::syntax::{Entry, Node};
@@ -33,6 +34,11 @@ pub fn load(template: &Template<'_>, model: &mut FileModel) {
             function.dead_letter = lookup("DeadLetterConfig")
                 .filter(|d| d.get("TargetArn").is_some())
                 .map(|d| d.span);
+            function.targets.extend(
+                lookup("DeadLetterConfig")
+                    .and_then(|d| d.get("TargetArn"))
+                    .and_then(|t| target(template, t, TargetUse::DeadLetter, None)),
+            );
             function.tracing = lookup("TracingConfig")
                 .and_then(|t| t.get("Mode"))
                 .and_then(|m| {
@@ -63,6 +69,14 @@ pub fn load(template: &Template<'_>, model: &mut FileModel) {
             }
             Some("AWS::Lambda::EventInvokeConfig") => {
                 let target = props.and_then(|p| p.get("FunctionName"));
+                let destinations = destinations(
+                    template,
+                    props.and_then(|p| p.get("DestinationConfig")),
+                    None,
+                );
+                if let Some(function) = target.and_then(|t| function_index(template, model, t)) {
+                    model.functions[function].targets.extend(destinations);
+                }
                 let on_failure = props
                     .and_then(|p| p.get("DestinationConfig"))
                     .and_then(|d| d.get("OnFailure"))
@@ -72,6 +86,17 @@ pub fn load(template: &Template<'_>, model: &mut FileModel) {
                     on_failure,
                 ) {
                     model.functions[function].on_failure_destination = true;
+                }
+            }
+            Some("AWS::Lambda::EventSourceMapping") => {
+                let function = props
+                    .and_then(|p| p.get("FunctionName"))
+                    .and_then(|t| function_index(template, model, t));
+                let source = props
+                    .and_then(|p| p.get("EventSourceArn"))
+                    .and_then(|s| target(template, s, TargetUse::EventSource, None));
+                if let (Some(function), Some(source)) = (function, source) {
+                    model.functions[function].targets.push(source);
                 }
             }
             Some(kind) => {
@@ -128,6 +153,32 @@ const VPC_STORES: &[(&str, &str)] = &[
     ("AWS::Elasticsearch::Domain", "VPC-only OpenSearch domain"),
 ];
 
+/// The `OnSuccess`/`OnFailure` destinations of a `DestinationConfig`; `type_key` is SAM's
+/// `Type` beside `Destination`.
+pub fn destinations(
+    template: &Template<'_>,
+    config: Option<&Node>,
+    type_key: Option<&str>,
+) -> Vec<Target> {
+    let mut out = Vec::new();
+    for (key, usage) in [
+        ("OnSuccess", TargetUse::OnSuccess),
+        ("OnFailure", TargetUse::OnFailure),
+    ] {
+        let Some(destination) = config.and_then(|c| c.get(key)) else {
+            continue;
+        };
+        let hint = type_key
+            .and_then(|k| destination.get(k))
+            .and_then(Node::scalar_text)
+            .and_then(sam_type_service);
+        if let Some(arn) = destination.get("Destination") {
+            out.extend(target(template, arn, usage, hint));
+        }
+    }
+    out
+}
+
 /// The function of this template a `FunctionName`/`TargetFunctionArn` value refers to.
 fn function_index(template: &Template<'_>, model: &FileModel, node: &Node) -> Option<usize> {
     let name = template.referenced_resource(node)?;
@@ -172,7 +223,112 @@ pub fn read_common<'n>(
         function.environment = read_variables(template, variables);
     }
     function.code = code_location(lookup).or_else(|| cdk_asset(resource, lookup));
+    function.log_group = log_group(template, resource, lookup);
+    function.targets.extend(
+        lookup("KmsKeyArn")
+            .filter(|k| !is_empty_value(k))
+            .and_then(|k| target(template, k, TargetUse::EnvironmentKey, Some("kms"))),
+    );
     function
+}
+
+/// A resource the function's configuration names, with its ARN as `Fn::Sub` text. The
+/// service comes from `hint` (SAM's `Type: SQS`), else from the ARN's shape.
+pub fn target(
+    template: &Template<'_>,
+    node: &Node,
+    usage: TargetUse,
+    hint: Option<&str>,
+) -> Option<Target> {
+    let arn = match single_key(node) {
+        _ if node.scalar_text().is_some() => node.scalar_text()?.to_string(),
+        Some(("Ref", arg)) => format!("${{{}}}", arg.scalar_text()?),
+        Some(("Fn::GetAtt", arg)) => match arg.as_seq() {
+            Some([r, a]) => format!("${{{}.{}}}", r.scalar_text()?, a.scalar_text()?),
+            _ => format!("${{{}}}", arg.scalar_text()?),
+        },
+        Some(("Fn::Sub", arg)) => arg.scalar_text()?.to_string(),
+        _ => return None,
+    };
+    let service = match hint {
+        Some(service) => service.to_string(),
+        None => {
+            let mut values = Vec::new();
+            template.strings(node, &mut values);
+            values
+                .iter()
+                .find_map(|v| arn_service(&v.text))?
+                .to_string()
+        }
+    };
+    Some(Target {
+        usage,
+        file: template.file,
+        service,
+        arn,
+        span: node.span,
+    })
+}
+
+/// SAM's destination and dead-letter `Type` values as service prefixes.
+pub fn sam_type_service(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "SQS" => "sqs",
+        "SNS" => "sns",
+        "Lambda" => "lambda",
+        "EventBridge" => "events",
+        "S3" => "s3",
+        _ => return None,
+    })
+}
+
+/// The function's log group as a `Fn::Sub` ARN in the template's syntax: its
+/// `LoggingConfig.LogGroup`, else `/aws/lambda/` and its `FunctionName`, else its generated
+/// name through `${LogicalId}` (which refers to the function itself).
+fn log_group<'n>(
+    template: &Template<'_>,
+    resource: &Entry,
+    lookup: &dyn Fn(&str) -> Option<&'n Node>,
+) -> Option<LogGroupRef> {
+    let custom = lookup("LoggingConfig").and_then(|l| l.get("LogGroup"));
+    let named = lookup("FunctionName");
+    let (group, refers_to_function) = match (custom, named) {
+        (Some(group), _) => (sub_text(template, group)?, false),
+        (None, Some(name)) => (format!("/aws/lambda/{}", sub_text(template, name)?), false),
+        (None, None) => (format!("/aws/lambda/${{{}}}", resource.key.value), true),
+    };
+    let arn = format!(
+        "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}:*"
+    );
+    let quoted = format!("\"{}\"", arn.replace('\\', "\\\\").replace('"', "\\\""));
+    let json = template.text.trim_start().starts_with('{');
+    Some(LogGroupRef {
+        arn: if json {
+            format!("{{\"Fn::Sub\": {quoted}}}")
+        } else {
+            format!("!Sub {quoted}")
+        },
+        text: arn,
+        refers_to_function,
+    })
+}
+
+/// A name as text inside a `Fn::Sub` string: a literal, `${Param}` for `!Ref Param`, or
+/// the text of a `!Sub` without variables. Anything else cannot be written there.
+fn sub_text(template: &Template<'_>, node: &Node) -> Option<String> {
+    if let Some(text) = node.scalar_text() {
+        // A literal `${` would be read as a reference once inside `Fn::Sub`.
+        return Some(text.replace("${", "${!"));
+    }
+    match single_key(node)? {
+        ("Ref", arg) => {
+            let name = arg.scalar_text()?;
+            (template.parameters.contains_key(name) || name.starts_with("AWS::"))
+                .then(|| format!("${{{name}}}"))
+        }
+        ("Fn::Sub", arg) => arg.scalar_text().map(str::to_string),
+        _ => None,
+    }
 }
 
 /// `CodeUri`/`Handler` (SAM), `Code.ZipFile`/`InlineCode` (inline code). A code location in

@@ -2,13 +2,15 @@
 //! generates for them, events and function URLs; `AWS::Serverless::StateMachine` policies.
 
 use super::entry_type;
-use super::functions::{link_role, read_common, read_variables};
+use super::functions::{
+    destinations, link_role, read_common, read_variables, sam_type_service, target,
+};
 use super::iam::managed_policy_ref;
 use super::Template;
 use crate::load::policy_reader::{read_policy, Resolver};
 use crate::load::LoadNote;
 use crate::model::{
-    EventSource, FileModel, FunctionUrl, ManagedPolicyRef, PolicyKind, Related, Role,
+    EventSource, FileModel, FunctionUrl, ManagedPolicyRef, PolicyKind, Related, Role, TargetUse,
 };
 use crate::source::{Span, Spanned};
 use crate::syntax::{Entry, Node, NodeKind};
@@ -85,6 +87,21 @@ fn load_function(
     function.dead_letter = lookup("DeadLetterQueue")
         .filter(|d| !d.is_null())
         .map(|d| d.span);
+    if let Some(dlq) = lookup("DeadLetterQueue").filter(|d| !d.is_null()) {
+        let hint = dlq
+            .get("Type")
+            .and_then(Node::scalar_text)
+            .and_then(sam_type_service);
+        function.targets.extend(
+            dlq.get("TargetArn")
+                .and_then(|t| target(template, t, TargetUse::DeadLetter, hint)),
+        );
+    }
+    function.targets.extend(destinations(
+        template,
+        lookup("EventInvokeConfig").and_then(|c| c.get("DestinationConfig")),
+        Some("Type"),
+    ));
     function.tracing = lookup("Tracing").and_then(|t| {
         t.scalar_text()
             .map(|text| Spanned::new(text.to_string(), t.span))
@@ -109,6 +126,24 @@ fn load_function(
             .and_then(Node::scalar_text)
             .unwrap_or("")
             .to_string();
+        // Polled sources: the queue, stream or broker the event names.
+        let source = match kind.as_str() {
+            "SQS" => Some(("Queue", "sqs")),
+            "DynamoDB" => Some(("Stream", "dynamodb")),
+            "Kinesis" => Some(("Stream", "kinesis")),
+            "MSK" => Some(("Stream", "kafka")),
+            "MQ" => Some(("Broker", "mq")),
+            _ => None,
+        };
+        if let Some((key, service)) = source {
+            function.targets.extend(
+                event
+                    .value
+                    .get("Properties")
+                    .and_then(|p| p.get(key))
+                    .and_then(|n| target(template, n, TargetUse::EventSource, Some(service))),
+            );
+        }
         function.events.push(EventSource {
             asynchronous: ASYNC_EVENTS.contains(&kind.as_str()),
             kind,

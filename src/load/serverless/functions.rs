@@ -3,7 +3,9 @@
 use super::iam::{self, DefaultRole};
 use super::{text_of, vars, Ctx, Located, SlsResolver};
 use crate::load::policy_reader::Resolver;
-use crate::model::{EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, Role};
+use crate::model::{
+    EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, Role, Target, TargetUse,
+};
 use crate::source::{FileId, Spanned};
 use crate::syntax::Node;
 
@@ -101,6 +103,27 @@ pub fn load(
             .get("destinations")
             .and_then(|d| d.get("onFailure"))
             .is_some_and(|n| !n.is_null());
+        function.targets.extend(
+            get("kmsKeyArn").and_then(|(f, n)| sls_target(f, n, TargetUse::EnvironmentKey, None)),
+        );
+        function.targets.extend(
+            def.get("onError")
+                .and_then(|n| sls_target(file, n, TargetUse::DeadLetter, None)),
+        );
+        for (key, usage) in [
+            ("onSuccess", TargetUse::OnSuccess),
+            ("onFailure", TargetUse::OnFailure),
+        ] {
+            let destination = def.get("destinations").and_then(|d| d.get(key));
+            function.targets.extend(destination.and_then(|n| {
+                // `{type: sqs, arn: ...}` or the ARN itself.
+                let kind = n.get("type").and_then(text_of).map(|t| match t {
+                    "eventBus" => "events",
+                    other => other,
+                });
+                sls_target(file, n.get("arn").unwrap_or(n), usage, kind)
+            }));
+        }
         function.tracing = tracing(&def, provider, file == cx.file);
         function.url = url(&def);
         read_environment(cx, &def, provider, file, resolver, &mut function);
@@ -318,4 +341,33 @@ fn read_events(cx: &mut Ctx<'_>, def: &Node, file: FileId, function: &mut Functi
             asynchronous,
         });
     }
+}
+
+/// A resource the function's configuration names: a literal ARN, or `Fn::GetAtt`/`Ref` of
+/// a resource of the `resources:` section (as `${Name.Arn}`/`${Name}`) when `kind` says
+/// which service it is.
+fn sls_target(file: FileId, node: &Node, usage: TargetUse, kind: Option<&str>) -> Option<Target> {
+    let (arn, service) = match crate::load::cloudformation::intrinsics::single_key(node) {
+        _ if text_of(node).is_some() => {
+            let text = text_of(node)?;
+            let service = crate::model::arn_service(text).or(kind)?;
+            (text.to_string(), service)
+        }
+        Some(("Fn::GetAtt", arg)) => {
+            let name = match arg.as_seq() {
+                Some([r, a]) => format!("{}.{}", r.scalar_text()?, a.scalar_text()?),
+                _ => arg.scalar_text()?.to_string(),
+            };
+            (format!("${{{name}}}"), kind?)
+        }
+        Some(("Ref", arg)) => (format!("${{{}}}", arg.scalar_text()?), kind?),
+        _ => return None,
+    };
+    Some(Target {
+        usage,
+        file,
+        service: service.to_string(),
+        arn,
+        span: node.span,
+    })
 }

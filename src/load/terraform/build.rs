@@ -6,7 +6,8 @@ use crate::load::policy_reader::{read_policy, Resolver};
 use crate::load::LoadNote;
 use crate::model::{
     Boundary, EnvValue, EnvVar, EventSource, FileModel, Function, FunctionUrl, LambdaPermission,
-    ManagedPolicyRef, Origin, PolicyDocument, PolicyKind, Related, Role, Statement,
+    LogGroupRef, ManagedPolicyRef, Origin, PolicyDocument, PolicyKind, Related, Role, Statement,
+    Target, TargetUse,
 };
 use crate::source::{FileId, SourceFile, Span, Spanned};
 use crate::syntax::{parse_json, Node, NodeKind};
@@ -674,7 +675,51 @@ impl<'a> Builder<'a> {
         if let Some(role) = body.get("role") {
             self.link_role(&mut f, role, &r.module);
         }
+        f.log_group = self.log_group(r);
+        f.targets.extend(
+            set(body.get("kms_key_arn"))
+                .and_then(|n| tf_target(r.file, n, TargetUse::EnvironmentKey)),
+        );
+        f.targets.extend(
+            block(body, "dead_letter_config")
+                .and_then(|d| set(d.get("target_arn")))
+                .and_then(|n| tf_target(r.file, n, TargetUse::DeadLetter)),
+        );
         self.model.functions.push(f);
+    }
+
+    /// The function's log group as an HCL string: its literal `logging_config.log_group`,
+    /// else `/aws/lambda/` and a reference to its `function_name` (which a policy inside
+    /// its role's `inline_policy` cannot make: the role would depend on the function).
+    /// Region and account stay `*`: HCL has no pseudo parameters without data sources the
+    /// configuration may not declare. Only for single HCL resources of the root module.
+    fn log_group(&self, r: &Resource) -> Option<LogGroupRef> {
+        let hcl = !self.text_of(r.file).trim_start().starts_with('{');
+        if !hcl || r.repeated || !r.module.is_empty() {
+            return None;
+        }
+        let custom = block(&r.body, "logging_config").and_then(|l| set(l.get("log_group")));
+        let (group, refers_to_function) = match custom {
+            Some(group) => {
+                let name = group
+                    .as_str()
+                    .filter(|t| !t.contains("${") && !t.contains('"'))?;
+                (name.to_string(), false)
+            }
+            None => (
+                format!(
+                    "/aws/lambda/${{aws_lambda_function.{}.function_name}}",
+                    r.name
+                ),
+                true,
+            ),
+        };
+        let text = format!("arn:aws:logs:*:*:log-group:{group}:*");
+        Some(LogGroupRef {
+            arn: format!("\"{text}\""),
+            text,
+            refers_to_function,
+        })
     }
 
     fn link_role(&self, f: &mut Function, role: &Node, module: &str) {
@@ -801,6 +846,9 @@ impl<'a> Builder<'a> {
                 }
                 "aws_lambda_event_source_mapping" => {
                     if let Some(i) = target {
+                        let source = set(body.get("event_source_arn"))
+                            .and_then(|n| tf_target(r.file, n, TargetUse::EventSource));
+                        self.model.functions[i].targets.extend(source);
                         let source = body
                             .get("event_source_arn")
                             .and_then(Node::scalar_text)
@@ -813,6 +861,19 @@ impl<'a> Builder<'a> {
                     }
                 }
                 "aws_lambda_function_event_invoke_config" => {
+                    if let Some(i) = target {
+                        let config = block(body, "destination_config");
+                        for (key, usage) in [
+                            ("on_success", TargetUse::OnSuccess),
+                            ("on_failure", TargetUse::OnFailure),
+                        ] {
+                            let destination = config
+                                .and_then(|d| block(d, key))
+                                .and_then(|d| set(d.get("destination")))
+                                .and_then(|n| tf_target(r.file, n, usage));
+                            self.model.functions[i].targets.extend(destination);
+                        }
+                    }
                     let on_failure = block(body, "destination_config")
                         .and_then(|d| block(d, "on_failure"))
                         .is_some();
@@ -1102,6 +1163,49 @@ fn spanned(node: Option<&Node>) -> Option<Spanned<String>> {
     let node = set(node)?;
     node.scalar_text()
         .map(|t| Spanned::new(t.to_string(), node.span))
+}
+
+/// A resource a function's configuration names: a literal ARN, or a reference written as
+/// an interpolation (`${aws_sqs_queue.dlq.arn}`); the service from the ARN or the
+/// referenced resource type.
+fn tf_target(file: FileId, node: &Node, usage: TargetUse) -> Option<Target> {
+    let text = node.scalar_text()?.trim();
+    let arn = if text.starts_with("arn:") || text.contains("${") {
+        text.to_string()
+    } else if text.contains('.') && !text.contains(char::is_whitespace) {
+        format!("${{{text}}}")
+    } else {
+        return None;
+    };
+    const TYPES: &[(&str, &str)] = &[
+        ("aws_sqs_queue", "sqs"),
+        ("aws_sns_topic", "sns"),
+        ("aws_lambda_function", "lambda"),
+        ("aws_cloudwatch_event_bus", "events"),
+        ("aws_kms_key", "kms"),
+        ("aws_kms_alias", "kms"),
+        ("aws_dynamodb_table", "dynamodb"),
+        ("aws_kinesis_stream", "kinesis"),
+        ("aws_msk_cluster", "kafka"),
+        ("aws_mq_broker", "mq"),
+        ("aws_s3_bucket", "s3"),
+    ];
+    let service = crate::model::arn_service(text)
+        .or_else(|| {
+            let inner = text.trim_start_matches("${");
+            TYPES
+                .iter()
+                .find(|(t, _)| inner.starts_with(&format!("{t}.")))
+                .map(|(_, s)| *s)
+        })?
+        .to_string();
+    Some(Target {
+        usage,
+        file,
+        service,
+        arn,
+        span: node.span,
+    })
 }
 
 fn event_source_kind(arn: &str) -> &'static str {
