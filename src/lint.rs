@@ -209,6 +209,12 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
     };
 
     let units = plan_units(&outcome.sources, options.input_format);
+    read_dependencies(
+        &mut outcome.sources,
+        &units,
+        options.max_file_size,
+        cwd.as_deref(),
+    );
     let done = AtomicUsize::new(0);
     let total = units.len();
     let per_unit: Vec<UnitOutcome> = units
@@ -232,7 +238,13 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
 
     let mut config_matched = BTreeSet::new();
     let mut config_used = BTreeSet::new();
-    for (unit, result) in units.iter().zip(per_unit) {
+    // A module folder linted on its own and through a caller reports what is written in it
+    // twice, under two addresses (`aws_iam_role.x`, `module.m.aws_iam_role.x`): the same
+    // rule at the same place, found by another unit, is reported once.
+    // The unit the file belongs to wins: its addresses are those written in the file.
+    let mut placed: std::collections::HashMap<(FileId, Span, &'static str), (usize, usize, bool)> =
+        std::collections::HashMap::new();
+    for (index, (unit, result)) in units.iter().zip(per_unit).enumerate() {
         let id = unit.files[0];
         outcome.files_linted += result.linted;
         for (file, error) in result.file_errors {
@@ -263,7 +275,23 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
                 span: n.span,
                 message: n.message,
             }));
-        outcome.findings.extend(result.findings);
+        for finding in result.findings {
+            let key = (finding.file, finding.span, finding.rule.code);
+            let owns = unit.files.contains(&finding.file);
+            match placed.get(&key) {
+                Some(&(unit_index, _, _)) if unit_index == index => {}
+                Some(&(_, at, false)) if owns => {
+                    outcome.findings[at] = finding;
+                    placed.insert(key, (index, at, true));
+                    continue;
+                }
+                Some(_) => continue,
+                None => {
+                    placed.insert(key, (index, outcome.findings.len(), owns));
+                }
+            }
+            outcome.findings.push(finding);
+        }
         outcome.inventory.extend(result.inventory);
         outcome.suggestions.extend(result.suggestions);
     }
@@ -304,7 +332,7 @@ fn lint_unit(
     let id = unit.files[0];
     let result = match unit.folder_format {
         Some(format) => load::load_folder(format, &unit.files, sources),
-        None => load::load_file(id, &sources[id], explicit, options.input_format),
+        None => load::load_file_in(id, &sources[id], sources, explicit, options.input_format),
     };
     let mut loaded = match result {
         Ok(loaded) => loaded,
@@ -328,6 +356,14 @@ fn lint_unit(
         &settings.config.rule_settings,
         &mut findings,
     );
+    if !loaded.relocations.is_empty() {
+        findings.iter_mut().for_each(|f| relocate(&loaded, f));
+        for note in &mut loaded.notes {
+            if let Some((file, span)) = load::relocate(&loaded.relocations, note.file, note.span) {
+                (note.file, note.span) = (file, span);
+            }
+        }
+    }
     let inventory = if settings.inventory {
         crate::inventory::of_model(&loaded)
     } else {
@@ -382,6 +418,102 @@ fn lint_unit(
         suppress: passes,
         inventory,
         suggestions,
+    }
+}
+
+/// Move a finding whose spans stand for text of another file (a module call's argument used
+/// inside the module) to that file. A fix whose edits do not all land in the finding's file
+/// is dropped: it could not be applied.
+fn relocate(loaded: &load::Loaded, finding: &mut Finding) {
+    let moves = &loaded.relocations;
+    let from = finding.file;
+    let (file, span) = load::relocate(moves, from, finding.span)
+        // Half in a stand-in range: keep the start, which is real.
+        .unwrap_or((from, Span::empty(finding.span.start as usize)));
+    (finding.file, finding.span) = (file, span);
+    for related in &mut finding.related {
+        if let Some((f, s)) = load::relocate(moves, related.file, related.span) {
+            (related.file, related.span) = (f, s);
+        }
+    }
+    finding.sensitive = std::mem::take(&mut finding.sensitive)
+        .into_iter()
+        .filter_map(|s| load::relocate(moves, from, s))
+        .filter(|(f, _)| *f == file)
+        .map(|(_, s)| s)
+        .collect();
+    if let Some(fix) = &mut finding.fix {
+        let mut edits = Vec::new();
+        for edit in &fix.edits {
+            match load::relocate(moves, from, edit.span) {
+                Some((f, s)) if f == file => edits.push(crate::finding::Edit {
+                    span: s,
+                    replacement: edit.replacement.clone(),
+                }),
+                _ => {
+                    finding.fix = None;
+                    return;
+                }
+            }
+        }
+        fix.edits = edits;
+    }
+}
+
+/// Read the files units name besides their own (local module folders, includes) once, before
+/// the parallel stage, and give them ids after the run's files: loaders then reach them by
+/// path like any file of the run. They are not units of their own; unreadable ones are left
+/// to the loader to note.
+fn read_dependencies(
+    sources: &mut Vec<SourceFile>,
+    units: &[PlannedUnit],
+    max_size: u64,
+    cwd: Option<&Path>,
+) {
+    // Modules calling modules: deeper chains (and cycles) end here.
+    const MAX_DEPTH: usize = 4;
+    let mut known: std::collections::HashSet<PathBuf> = sources
+        .iter()
+        .map(|s| crate::config::normalize(&s.path))
+        .collect();
+    let mut queue: Vec<(FileId, PathBuf, usize)> = units
+        .iter()
+        .flat_map(|unit| {
+            let base = sources[unit.files[0]]
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            unit.files.iter().map(move |&id| (id, base.clone(), 0))
+        })
+        .collect();
+    while !queue.is_empty() {
+        let wanted: Vec<(PathBuf, PathBuf, usize)> = queue
+            .par_iter()
+            .filter(|(_, _, depth)| *depth < MAX_DEPTH)
+            .flat_map_iter(|(id, base, depth)| {
+                load::dependencies(&sources[*id], base)
+                    .into_iter()
+                    .map(move |path| (path, base.clone(), depth + 1))
+            })
+            .collect();
+        let fresh: Vec<(PathBuf, PathBuf, usize)> = wanted
+            .into_iter()
+            .filter(|(path, _, _)| known.insert(crate::config::normalize(path)))
+            .collect();
+        let texts: Vec<Result<String, String>> = fresh
+            .par_iter()
+            .map(|(path, _, _)| read_text(path, max_size))
+            .collect();
+        queue.clear();
+        for ((path, base, depth), text) in fresh.into_iter().zip(texts) {
+            let Ok(text) = text else {
+                continue;
+            };
+            let display = discover::display_path(&path, cwd);
+            queue.push((sources.len(), base, depth));
+            sources.push(SourceFile::new(path, display, text));
+        }
     }
 }
 

@@ -330,10 +330,9 @@ impl<'a> Scope<'a> {
                 let (at, expr) = *self.locals.get(first)?;
                 (self.expr(expr, at, depth + 1), at)
             }
-            // An input is written in the calling module's file: never this one.
-            "var" if self.inputs.contains_key(first) => {
-                (self.inputs.get(first)?.clone(), usize::MAX)
-            }
+            // An input is written in the calling module's file and already carries stand-in
+            // spans for it (see `load::Relocation`): it keeps them.
+            "var" if self.inputs.contains_key(first) => (self.inputs.get(first)?.clone(), file),
             "var" if depth < MAX_REFERENCE_DEPTH => {
                 let var = self.variable(first)?;
                 (self.expr(var.default?, var.file, depth + 1), var.file)

@@ -475,7 +475,10 @@ resource "aws_lambda_function" "this" {
     assert_eq!(policy.file, 1);
     let action = &policy.statements[0].action.as_ref().unwrap().values[0];
     assert_eq!(action.text, "s3:*", "the input wins over the default");
-    assert_eq!(&child.text[action.span.range()], "var.actions");
+    // The value is the caller's: its stand-in span leads back to the call's argument.
+    let (file, span) = crate::load::relocate(&unit.relocations, policy.file, action.span).unwrap();
+    assert_eq!(file, 0);
+    assert_eq!(&root.text[span.range()], "\"s3:*\"");
     let function = &unit.model.functions[0];
     assert_eq!(
         function.logical_id,
