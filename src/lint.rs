@@ -406,7 +406,12 @@ fn lint_unit(
     }
     let file_errors = std::mem::take(&mut loaded.errors);
     let linted = match loaded.format {
-        Some(_) => unit.files.len() - file_errors.len(),
+        // Errors in files read as dependencies (a broken module folder) are not of the unit.
+        Some(_) => unit
+            .files
+            .iter()
+            .filter(|f| !file_errors.iter().any(|(e, _)| e == *f))
+            .count(),
         None => 0,
     };
     UnitOutcome {
@@ -510,6 +515,8 @@ fn read_dependencies(
             let Ok(text) = text else {
                 continue;
             };
+            // `app/./modules/x/main.tf` is shown as `app/modules/x/main.tf`.
+            let path = crate::config::normalize(&path);
             let display = discover::display_path(&path, cwd);
             queue.push((sources.len(), base, depth));
             sources.push(SourceFile::new(path, display, text));
