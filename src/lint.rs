@@ -215,20 +215,14 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
         options.max_file_size,
         cwd.as_deref(),
     );
+    let run = load::Run::new(&outcome.sources);
     let done = AtomicUsize::new(0);
     let total = units.len();
     let per_unit: Vec<UnitOutcome> = units
         .par_iter()
         .map(|unit| {
             let named = unit.files.iter().any(|&id| explicit[id]);
-            let result = lint_unit(
-                &outcome.sources,
-                unit,
-                named,
-                cwd.as_deref(),
-                options,
-                settings,
-            );
+            let result = lint_unit(&run, unit, named, cwd.as_deref(), options, settings);
             if let Some(progress) = settings.progress {
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             }
@@ -322,17 +316,18 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
 
 /// Load one unit, run the rules over its model and apply each file's suppressions.
 fn lint_unit(
-    sources: &[SourceFile],
+    run: &load::Run<'_>,
     unit: &PlannedUnit,
     explicit: bool,
     cwd: Option<&Path>,
     options: &Options,
     settings: &Settings<'_>,
 ) -> UnitOutcome {
+    let sources = run.sources;
     let id = unit.files[0];
     let result = match unit.folder_format {
-        Some(format) => load::load_folder(format, &unit.files, sources),
-        None => load::load_file_in(id, &sources[id], sources, explicit, options.input_format),
+        Some(format) => load::load_folder(format, &unit.files, run),
+        None => load::load_file_in(id, &sources[id], run, explicit, options.input_format),
     };
     let mut loaded = match result {
         Ok(loaded) => loaded,

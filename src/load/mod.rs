@@ -86,17 +86,53 @@ pub struct UnitFile<'a> {
 /// reference to another file, `file("policy.json")`, by the id it already has).
 pub struct Unit<'a> {
     pub files: Vec<UnitFile<'a>>,
-    pub run: &'a [SourceFile],
+    pub run: &'a Run<'a>,
 }
 
 impl<'a> Unit<'a> {
     /// A file of the run by path, when it was read.
     pub fn file_at(&self, path: &Path) -> Option<(FileId, &'a SourceFile)> {
-        let wanted = crate::config::normalize(path);
-        self.run
-            .iter()
-            .enumerate()
-            .find(|(_, s)| crate::config::normalize(&s.path) == wanted)
+        self.run.file_at(path)
+    }
+}
+
+/// Every file of the run by id, indexed by normalised path and folder once for all units
+/// (loaders look files up by path for every include and module call).
+#[derive(Default)]
+pub struct Run<'a> {
+    pub sources: &'a [SourceFile],
+    by_path: std::collections::HashMap<std::path::PathBuf, FileId>,
+    by_folder: std::collections::HashMap<std::path::PathBuf, Vec<FileId>>,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(sources: &'a [SourceFile]) -> Self {
+        let mut run = Run {
+            sources,
+            ..Run::default()
+        };
+        for (id, source) in sources.iter().enumerate() {
+            let path = crate::config::normalize(&source.path);
+            let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            run.by_folder.entry(folder).or_default().push(id);
+            run.by_path.entry(path).or_insert(id);
+        }
+        run
+    }
+
+    /// A file of the run by path, when it was read.
+    pub fn file_at(&self, path: &Path) -> Option<(FileId, &'a SourceFile)> {
+        let id = *self.by_path.get(&crate::config::normalize(path))?;
+        Some((id, self.sources.get(id)?))
+    }
+
+    /// The files of the run directly in folder `dir`, in id order.
+    pub fn files_in(&self, dir: &Path) -> impl Iterator<Item = (FileId, &'a SourceFile)> + '_ {
+        self.by_folder
+            .get(&crate::config::normalize(dir))
+            .into_iter()
+            .flatten()
+            .filter_map(|&id| Some((id, self.sources.get(id)?)))
     }
 }
 
@@ -328,7 +364,7 @@ pub fn load_file(
     explicit: bool,
     forced: Option<&'static Format>,
 ) -> Result<Loaded, LoadError> {
-    load_file_in(file, source, &[], explicit, forced)
+    load_file_in(file, source, &Run::default(), explicit, forced)
 }
 
 /// [`load_file`] with every file of the run at hand (`run[file]` is `source`), so the
@@ -336,7 +372,7 @@ pub fn load_file(
 pub fn load_file_in(
     file: FileId,
     source: &SourceFile,
-    run: &[SourceFile],
+    run: &Run<'_>,
     explicit: bool,
     forced: Option<&'static Format>,
 ) -> Result<Loaded, LoadError> {
@@ -482,16 +518,19 @@ pub fn folder_format(source: &SourceFile) -> Option<&'static Format> {
 pub fn load_folder(
     format: &'static Format,
     files: &[FileId],
-    run: &[SourceFile],
+    run: &Run<'_>,
 ) -> Result<Loaded, LoadError> {
-    let pairs: Vec<(FileId, &SourceFile)> = files.iter().map(|&id| (id, &run[id])).collect();
+    let pairs: Vec<(FileId, &SourceFile)> = files
+        .iter()
+        .filter_map(|&id| Some((id, run.sources.get(id)?)))
+        .collect();
     load_unit_files(format, &pairs, run)
 }
 
 fn load_unit_files(
     format: &'static Format,
     files: &[(FileId, &SourceFile)],
-    run: &[SourceFile],
+    run: &Run<'_>,
 ) -> Result<Loaded, LoadError> {
     let Some(loader) = LOADERS.iter().find(|l| std::ptr::eq(l.format(), format)) else {
         return Ok(Loaded::default());

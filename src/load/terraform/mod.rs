@@ -387,6 +387,12 @@ fn collect_module<'a>(
                 }
                 _ => continue,
             };
+            // Inside a followed module the call's inputs are known: a resource its `count`
+            // turns off (`var.attach_x ? 1 : 0` left false) is not created. A module linted
+            // on its own keeps every resource, whatever the defaults say.
+            if !prefix.is_empty() && scope.count_is_zero(block, index) {
+                continue;
+            }
             let span = span_of(block);
             if !unit.resources.contains(&(*id, span)) {
                 unit.resources.push((*id, span));
@@ -463,9 +469,10 @@ fn is_lambda_module_copy(readers: Readers<'_>, dir: &Path) -> bool {
     let Some(read) = readers.module else {
         return false;
     };
+    let files = read(dir);
     let declares = |name: &str| {
         let wanted = format!("variable \"{name}\"");
-        read(dir).iter().any(|(_, s)| s.text.contains(&wanted))
+        files.iter().any(|(_, s)| s.text.contains(&wanted))
     };
     declares("attach_policy_statements") && declares("policy_statements")
 }
@@ -663,15 +670,10 @@ impl super::Loader for Loader {
 }
 
 /// The `.tf` files of the run in folder `dir`, in path order.
-fn module_files<'a>(run: &'a [SourceFile], dir: &Path) -> Vec<(FileId, &'a SourceFile)> {
-    let wanted = crate::config::normalize(dir);
+fn module_files<'a>(run: &super::Run<'a>, dir: &Path) -> Vec<(FileId, &'a SourceFile)> {
     let mut files: Vec<(FileId, &SourceFile)> = run
-        .iter()
-        .enumerate()
+        .files_in(dir)
         .filter(|(_, s)| s.path.extension().is_some_and(|e| e == "tf"))
-        .filter(|(_, s)| {
-            crate::config::normalize(s.path.parent().unwrap_or(Path::new(""))) == wanted
-        })
         .collect();
     files.sort_by(|a, b| a.1.path.cmp(&b.1.path));
     files
