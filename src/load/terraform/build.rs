@@ -96,7 +96,7 @@ impl<'a> Builder<'a> {
 
     /// A value passed whole as a module call argument, back where the caller wrote it: real
     /// spans of the caller's file, and the caller's module prefix for its references.
-    fn from_caller(&self, node: &Node) -> Option<(Node, Place<'a>)> {
+    fn as_written_by_caller(&self, node: &Node) -> Option<(Node, Place<'a>)> {
         let caller = self
             .callers
             .iter()
@@ -240,7 +240,7 @@ impl<'a> Builder<'a> {
             return None;
         }
         // A whole policy passed in by the caller is read as the caller wrote it.
-        if let Some((value, place)) = self.from_caller(value) {
+        if let Some((value, place)) = self.as_written_by_caller(value) {
             let mut owner = owner.clone();
             owner.file = place.file;
             owner.module = place.module.to_string();
