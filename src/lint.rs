@@ -560,3 +560,60 @@ fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
         format!("not valid UTF-8: invalid byte at offset {at} (line {line})")
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::finding::{Applicability, Edit, Fix};
+    use crate::load::{Relocation, RELOCATED_BASE};
+
+    fn finding(span: Span, edits: &[Span]) -> Finding {
+        let rule = crate::rules::find("wildcard-action").unwrap().meta();
+        let mut finding = Finding::new(rule, 1, span, "m");
+        finding.fix = Some(Fix {
+            title: "t".into(),
+            applicability: Applicability::Unsafe,
+            edits: edits
+                .iter()
+                .map(|&span| Edit {
+                    span,
+                    replacement: String::new(),
+                })
+                .collect(),
+        });
+        finding
+    }
+
+    #[test]
+    fn stand_in_spans_move_back_to_the_callers_file() {
+        let loaded = load::Loaded {
+            relocations: vec![Relocation {
+                start: RELOCATED_BASE,
+                end: RELOCATED_BASE + 100,
+                file: 0,
+                origin: 0,
+            }],
+            ..load::Loaded::default()
+        };
+        let stand_in = |a: u32, b: u32| {
+            Span::new((RELOCATED_BASE + a) as usize, (RELOCATED_BASE + b) as usize)
+        };
+        // Value and fix both in the caller: both move.
+        let mut moved = finding(stand_in(10, 14), &[stand_in(10, 14)]);
+        relocate(&loaded, &mut moved);
+        assert_eq!((moved.file, moved.span), (0, Span::new(10, 14)));
+        assert_eq!(moved.fix.unwrap().edits[0].span, Span::new(10, 14));
+        // A fix that would edit the module file too cannot be applied.
+        let mut split = finding(stand_in(10, 14), &[stand_in(10, 14), Span::new(3, 5)]);
+        relocate(&loaded, &mut split);
+        assert_eq!(split.file, 0);
+        assert!(split.fix.is_none());
+        // Real spans stay where they are.
+        let mut real = finding(Span::new(3, 5), &[Span::new(3, 5)]);
+        relocate(&loaded, &mut real);
+        assert_eq!((real.file, real.span), (1, Span::new(3, 5)));
+        assert!(real.fix.is_some());
+    }
+}
