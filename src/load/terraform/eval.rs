@@ -361,14 +361,12 @@ impl<'a> Scope<'a> {
         Some(node)
     }
 
-    /// Whether a block's `count` is known to be 0: the resource is not created. Only
-    /// literal numbers and conditions over known booleans (`var.attach ? 1 : 0`,
-    /// `var.create && var.attach ? 1 : 0`) are judged; anything else may be created.
-    pub fn count_is_zero(&self, block: &Block, file: usize) -> bool {
-        let Some(count) = block.body.get_attribute("count") else {
-            return false;
-        };
-        self.number(&count.value, file, 0) == Some(0)
+    /// A block's `count` when it is known offline: 0 means the resource is not created.
+    /// Only literal numbers and conditions over known booleans (`var.attach ? 1 : 0`,
+    /// `var.create && var.attach ? 1 : 0`) are judged; anything else is unknown.
+    pub fn count(&self, block: &Block, file: usize) -> Option<i64> {
+        let count = block.body.get_attribute("count")?;
+        self.number(&count.value, file, 0)
     }
 
     fn number(&self, expr: &Expression, file: usize, depth: usize) -> Option<i64> {

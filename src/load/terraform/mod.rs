@@ -390,7 +390,12 @@ fn collect_module<'a>(
             // Inside a followed module the call's inputs are known: a resource its `count`
             // turns off (`var.attach_x ? 1 : 0` left false) is not created. A module linted
             // on its own keeps every resource, whatever the defaults say.
-            if !prefix.is_empty() && scope.count_is_zero(block, index) {
+            let known_count = if prefix.is_empty() {
+                None
+            } else {
+                scope.count(block, index)
+            };
+            if known_count == Some(0) {
                 continue;
             }
             let span = span_of(block);
@@ -405,9 +410,10 @@ fn collect_module<'a>(
                 .last()
                 .map_or(span.start as usize, |l| span_of(l).end as usize);
             let (body, dynamic) = scope.block(block, index);
+            // A count known to be 1 (an `attach_x ? 1 : 0` switch turned on) is one object.
             let repeated = call.repeated
                 || dynamic
-                || block.body.has_attribute("count")
+                || (block.body.has_attribute("count") && known_count != Some(1))
                 || block.body.has_attribute("for_each");
             let mut resource = Resource {
                 kind: kind.to_string(),
