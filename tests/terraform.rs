@@ -499,3 +499,19 @@ fn a_broken_module_folder_is_an_error_of_its_own_file() {
     assert!(outcome.errors[0].path.ends_with("modules/bad/main.tf"));
     assert!(outcome.errors[0].message.contains("invalid Terraform HCL"));
 }
+
+#[test]
+fn policy_files_are_read_from_disk_when_only_the_module_file_is_linted() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/terraform/file-policy");
+    let outcome = lint_dir(&root.join("main.tf"));
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    assert!(
+        placed(&outcome, &root).contains(&(
+            "wildcard-action".to_string(),
+            "policy.json".to_string(),
+            3
+        )),
+        "{:?}",
+        placed(&outcome, &root)
+    );
+}
