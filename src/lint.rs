@@ -470,8 +470,9 @@ fn read_dependencies(
     max_size: u64,
     cwd: Option<&Path>,
 ) {
-    // Modules calling modules: deeper chains (and cycles) end here.
-    const MAX_DEPTH: usize = 4;
+    // Includes of includes, modules calling modules: as deep as any loader follows them
+    // (Serverless includes, 8); cycles end because a file is read once.
+    const MAX_DEPTH: usize = 8;
     let mut known: std::collections::HashSet<PathBuf> = sources
         .iter()
         .map(|s| crate::config::normalize(&s.path))

@@ -573,6 +573,13 @@ impl super::Loader for Loader {
         source: &crate::source::SourceFile,
         base: &std::path::Path,
     ) -> Vec<std::path::PathBuf> {
+        // Configurations and their includes are YAML or JSON.
+        if !matches!(
+            super::extension(&source.display).as_str(),
+            "yml" | "yaml" | "json"
+        ) {
+            return Vec::new();
+        }
         included_paths(&source.text)
             .into_iter()
             .map(|path| base.join(path))
