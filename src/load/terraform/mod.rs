@@ -287,6 +287,8 @@ struct Collected<'a> {
     sensitive: std::collections::HashSet<String>,
     /// Caller files whose arguments are used inside called modules.
     callers: Vec<Caller>,
+    /// Every file parsed so far, by id.
+    parsed: std::collections::HashMap<FileId, std::rc::Rc<HclFile>>,
     /// Where the next stand-in range starts.
     next_base: u32,
     /// `output` values of followed modules, by `module.<name>.<output>` address (with the
@@ -330,24 +332,32 @@ fn collect_module<'a>(
     out: &mut Collected<'a>,
 ) -> bool {
     let prefix = call.prefix.as_str();
-    let mut parsed: Vec<(FileId, &SourceFile, HclFile)> = Vec::new();
+    // A module called several times is parsed once; a file that does not parse is
+    // reported once.
+    let mut parsed: Vec<(FileId, &SourceFile, std::rc::Rc<HclFile>)> = Vec::new();
     for &(id, source) in files {
-        let first_time = !out.texts.iter().any(|(seen, _)| *seen == id);
+        if let Some(file) = out.parsed.get(&id) {
+            parsed.push((id, source, file.clone()));
+            continue;
+        }
+        if unit.errors.iter().any(|(seen, _)| *seen == id) {
+            continue;
+        }
         match parse_hcl(&source.text) {
             Ok(file) => {
-                if first_time {
-                    out.texts.push((id, source));
-                }
+                let file = std::rc::Rc::new(file);
+                out.texts.push((id, source));
+                unit.comments.push((id, file.comments.clone()));
+                out.parsed.insert(id, file.clone());
                 parsed.push((id, source, file));
             }
-            Err(err) if !unit.errors.iter().any(|(seen, _)| *seen == id) => unit.errors.push((
+            Err(err) => unit.errors.push((
                 id,
                 LoadError {
                     message: format!("invalid Terraform HCL: {}", err.message),
                     span: Some(Span::empty(err.offset)),
                 },
             )),
-            Err(_) => {}
         }
     }
     if parsed.is_empty() {
@@ -456,11 +466,6 @@ fn collect_module<'a>(
     for ((file, span), file_call) in scope.file_calls.take() {
         if let Some((id, _, _)) = parsed.get(file) {
             out.file_calls.insert((*id, span), file_call);
-        }
-    }
-    for (id, _, file) in parsed {
-        if !unit.comments.iter().any(|(seen, _)| *seen == id) {
-            unit.comments.push((id, file.comments));
         }
     }
     for (dir, module) in calls {
