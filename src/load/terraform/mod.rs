@@ -9,6 +9,12 @@
 //! of one folder as one unit (file ids assigned by the caller; each model object carries the
 //! id of the file it is written in), with [`Readers`] to reach `file()` targets and local
 //! module folders; [`sniff_plan`] + [`load_plan`] take one plan JSON file.
+//!
+//! Local modules are followed with their call's arguments bound to their variables. An
+//! argument keeps its caller's location through stand-in spans (`load::Relocation`): the
+//! model holds one file per object, and a module's policy may mix values written in the
+//! module with values the caller passed in. The run reads module folders from disk before
+//! loading (the loader's `dependencies`), so they have file ids like any file of the run.
 
 mod build;
 mod eval;
