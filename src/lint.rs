@@ -216,20 +216,20 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
     };
 
     let units = plan_units(&outcome.sources, options.input_format);
+    read_dependencies(
+        &mut outcome.sources,
+        &units,
+        options.max_file_size,
+        cwd.as_deref(),
+    );
+    let run = load::Run::new(&outcome.sources);
     let done = AtomicUsize::new(0);
     let total = units.len();
     let per_unit: Vec<UnitOutcome> = units
         .par_iter()
         .map(|unit| {
             let named = unit.files.iter().any(|&id| explicit[id]);
-            let result = lint_unit(
-                &outcome.sources,
-                unit,
-                named,
-                cwd.as_deref(),
-                options,
-                settings,
-            );
+            let result = lint_unit(&run, unit, named, cwd.as_deref(), options, settings);
             if let Some(progress) = settings.progress {
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             }
@@ -239,7 +239,13 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
 
     let mut config_matched = BTreeSet::new();
     let mut config_used = BTreeSet::new();
-    for (unit, result) in units.iter().zip(per_unit) {
+    // A module folder linted on its own and through a caller reports what is written in it
+    // twice, under two addresses (`aws_iam_role.x`, `module.m.aws_iam_role.x`): the same
+    // rule at the same place, found by another unit, is reported once.
+    // The unit the file belongs to wins: its addresses are those written in the file.
+    let mut placed: std::collections::HashMap<(FileId, Span, &'static str), (usize, usize, bool)> =
+        std::collections::HashMap::new();
+    for (index, (unit, result)) in units.iter().zip(per_unit).enumerate() {
         let id = unit.files[0];
         outcome.files_linted += result.linted;
         for (file, error) in result.file_errors {
@@ -270,7 +276,23 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
                 span: n.span,
                 message: n.message,
             }));
-        outcome.findings.extend(result.findings);
+        for finding in result.findings {
+            let key = (finding.file, finding.span, finding.rule.code);
+            let owns = unit.files.contains(&finding.file);
+            match placed.get(&key) {
+                Some(&(unit_index, _, _)) if unit_index == index => {}
+                Some(&(_, at, false)) if owns => {
+                    outcome.findings[at] = finding;
+                    placed.insert(key, (index, at, true));
+                    continue;
+                }
+                Some(_) => continue,
+                None => {
+                    placed.insert(key, (index, outcome.findings.len(), owns));
+                }
+            }
+            outcome.findings.push(finding);
+        }
         outcome.inventory.extend(result.inventory);
         outcome.suggestions.extend(result.suggestions);
         outcome.access.extend(result.access);
@@ -302,17 +324,18 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
 
 /// Load one unit, run the rules over its model and apply each file's suppressions.
 fn lint_unit(
-    sources: &[SourceFile],
+    run: &load::Run<'_>,
     unit: &PlannedUnit,
     explicit: bool,
     cwd: Option<&Path>,
     options: &Options,
     settings: &Settings<'_>,
 ) -> UnitOutcome {
+    let sources = run.sources;
     let id = unit.files[0];
     let result = match unit.folder_format {
-        Some(format) => load::load_folder(format, &unit.files, sources),
-        None => load::load_file(id, &sources[id], explicit, options.input_format),
+        Some(format) => load::load_folder(format, &unit.files, run),
+        None => load::load_file_in(id, &sources[id], run, explicit, options.input_format),
     };
     let mut loaded = match result {
         Ok(loaded) => loaded,
@@ -338,6 +361,14 @@ fn lint_unit(
         &settings.config.rule_settings,
         &mut findings,
     );
+    if !loaded.relocations.is_empty() {
+        findings.iter_mut().for_each(|f| relocate(&loaded, f));
+        for note in &mut loaded.notes {
+            if let Some((file, span)) = load::relocate(&loaded.relocations, note.file, note.span) {
+                (note.file, note.span) = (file, span);
+            }
+        }
+    }
     let inventory = if settings.inventory {
         crate::inventory::of_model(&loaded)
     } else {
@@ -385,7 +416,12 @@ fn lint_unit(
     }
     let file_errors = std::mem::take(&mut loaded.errors);
     let linted = match loaded.format {
-        Some(_) => unit.files.len() - file_errors.len(),
+        // Errors in files read as dependencies (a broken module folder) are not of the unit.
+        Some(_) => unit
+            .files
+            .iter()
+            .filter(|f| !file_errors.iter().any(|(e, _)| e == *f))
+            .count(),
         None => 0,
     };
     UnitOutcome {
@@ -398,6 +434,105 @@ fn lint_unit(
         inventory,
         suggestions,
         access,
+    }
+}
+
+/// Move a finding whose spans stand for text of another file (a module call's argument used
+/// inside the module) to that file. A fix whose edits do not all land in the finding's file
+/// is dropped: it could not be applied.
+fn relocate(loaded: &load::Loaded, finding: &mut Finding) {
+    let moves = &loaded.relocations;
+    let from = finding.file;
+    let (file, span) = load::relocate(moves, from, finding.span)
+        // Half in a stand-in range: keep the start, which is real.
+        .unwrap_or((from, Span::empty(finding.span.start as usize)));
+    (finding.file, finding.span) = (file, span);
+    for related in &mut finding.related {
+        if let Some((f, s)) = load::relocate(moves, related.file, related.span) {
+            (related.file, related.span) = (f, s);
+        }
+    }
+    finding.sensitive = std::mem::take(&mut finding.sensitive)
+        .into_iter()
+        .filter_map(|s| load::relocate(moves, from, s))
+        .filter(|(f, _)| *f == file)
+        .map(|(_, s)| s)
+        .collect();
+    if let Some(fix) = &mut finding.fix {
+        let mut edits = Vec::new();
+        for edit in &fix.edits {
+            match load::relocate(moves, from, edit.span) {
+                Some((f, s)) if f == file => edits.push(crate::finding::Edit {
+                    span: s,
+                    replacement: edit.replacement.clone(),
+                }),
+                _ => {
+                    finding.fix = None;
+                    return;
+                }
+            }
+        }
+        fix.edits = edits;
+    }
+}
+
+/// Read the files units name besides their own (local module folders, includes) once, before
+/// the parallel stage, and give them ids after the run's files: loaders then reach them by
+/// path like any file of the run. They are not units of their own; unreadable ones are left
+/// to the loader to note.
+fn read_dependencies(
+    sources: &mut Vec<SourceFile>,
+    units: &[PlannedUnit],
+    max_size: u64,
+    cwd: Option<&Path>,
+) {
+    // Includes of includes, modules calling modules: as deep as any loader follows them
+    // (Serverless includes, 8); cycles end because a file is read once.
+    const MAX_DEPTH: usize = 8;
+    let mut known: std::collections::HashSet<PathBuf> = sources
+        .iter()
+        .map(|s| crate::config::normalize(&s.path))
+        .collect();
+    let mut queue: Vec<(FileId, PathBuf, usize)> = units
+        .iter()
+        .flat_map(|unit| {
+            let base = sources[unit.files[0]]
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            unit.files.iter().map(move |&id| (id, base.clone(), 0))
+        })
+        .collect();
+    while !queue.is_empty() {
+        let wanted: Vec<(PathBuf, PathBuf, usize)> = queue
+            .par_iter()
+            .filter(|(_, _, depth)| *depth < MAX_DEPTH)
+            .flat_map_iter(|(id, base, depth)| {
+                load::dependencies(&sources[*id], base)
+                    .into_iter()
+                    .map(move |path| (path, base.clone(), depth + 1))
+            })
+            .collect();
+        let fresh: Vec<(PathBuf, PathBuf, usize)> = wanted
+            .into_iter()
+            .filter(|(path, _, _)| known.insert(crate::config::normalize(path)))
+            .collect();
+        let texts: Vec<Result<String, String>> = fresh
+            .par_iter()
+            .map(|(path, _, _)| read_text(path, max_size))
+            .collect();
+        queue.clear();
+        for ((path, base, depth), text) in fresh.into_iter().zip(texts) {
+            let Ok(text) = text else {
+                continue;
+            };
+            // `app/./modules/x/main.tf` is shown as `app/modules/x/main.tf`.
+            let path = crate::config::normalize(&path);
+            let display = discover::display_path(&path, cwd);
+            queue.push((sources.len(), base, depth));
+            sources.push(SourceFile::new(path, display, text));
+        }
     }
 }
 
@@ -441,4 +576,61 @@ fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         format!("not valid UTF-8: invalid byte at offset {at} (line {line})")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::finding::{Applicability, Edit, Fix};
+    use crate::load::{Relocation, RELOCATED_BASE};
+
+    fn finding(span: Span, edits: &[Span]) -> Finding {
+        let rule = crate::rules::find("wildcard-action").unwrap().meta();
+        let mut finding = Finding::new(rule, 1, span, "m");
+        finding.fix = Some(Fix {
+            title: "t".into(),
+            applicability: Applicability::Unsafe,
+            edits: edits
+                .iter()
+                .map(|&span| Edit {
+                    span,
+                    replacement: String::new(),
+                })
+                .collect(),
+        });
+        finding
+    }
+
+    #[test]
+    fn stand_in_spans_move_back_to_the_callers_file() {
+        let loaded = load::Loaded {
+            relocations: vec![Relocation {
+                start: RELOCATED_BASE,
+                end: RELOCATED_BASE + 100,
+                file: 0,
+                origin: 0,
+            }],
+            ..load::Loaded::default()
+        };
+        let stand_in = |a: u32, b: u32| {
+            Span::new((RELOCATED_BASE + a) as usize, (RELOCATED_BASE + b) as usize)
+        };
+        // Value and fix both in the caller: both move.
+        let mut moved = finding(stand_in(10, 14), &[stand_in(10, 14)]);
+        relocate(&loaded, &mut moved);
+        assert_eq!((moved.file, moved.span), (0, Span::new(10, 14)));
+        assert_eq!(moved.fix.unwrap().edits[0].span, Span::new(10, 14));
+        // A fix that would edit the module file too cannot be applied.
+        let mut split = finding(stand_in(10, 14), &[stand_in(10, 14), Span::new(3, 5)]);
+        relocate(&loaded, &mut split);
+        assert_eq!(split.file, 0);
+        assert!(split.fix.is_none());
+        // Real spans stay where they are.
+        let mut real = finding(Span::new(3, 5), &[Span::new(3, 5)]);
+        relocate(&loaded, &mut real);
+        assert_eq!((real.file, real.span), (1, Span::new(3, 5)));
+        assert!(real.fix.is_some());
+    }
 }

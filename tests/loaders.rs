@@ -233,3 +233,27 @@ Resources:
         "SAM adds the basic execution role"
     );
 }
+
+#[test]
+fn serverless_includes_are_read_from_disk_when_only_the_configuration_is_linted() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/serverless-include");
+    let outcome = lint(&[&dir.join("serverless.yml")]);
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    assert_eq!(outcome.files_linted, 1);
+    let wildcard: Vec<(String, usize, usize)> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule.name == "service-wildcard-action")
+        .map(|f| {
+            let source = &outcome.sources[f.file];
+            let at = source.line_col(f.span.start);
+            (
+                source.display.rsplit('/').next().unwrap().to_string(),
+                at.line,
+                at.column,
+            )
+        })
+        .collect();
+    // `Action: 'dynamodb:*'` as written in the included file.
+    assert_eq!(wildcard, [("iam.yml".to_string(), 4, 13)]);
+}

@@ -409,3 +409,112 @@ fn the_same_lambda_in_sam_and_terraform_gives_the_same_rules() {
     assert_eq!(sam, hcl);
     assert_eq!(sam, plan);
 }
+
+/// (rule, file name relative to the fixture, line) of every finding, sorted.
+fn placed(outcome: &lint::Outcome, root: &Path) -> Vec<(String, String, usize)> {
+    let mut out: Vec<(String, String, usize)> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let source = &outcome.sources[f.file];
+            let name = source
+                .path
+                .strip_prefix(root)
+                .unwrap_or(&source.path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            (
+                f.rule.name.to_string(),
+                name,
+                source.line_col(f.span.start).line,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn local_modules_are_followed_with_the_callers_inputs() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/terraform/local-module");
+    let wildcard = |outcome: &lint::Outcome| -> Vec<(String, usize)> {
+        placed(outcome, &root)
+            .into_iter()
+            .filter(|(rule, _, _)| rule == "service-wildcard-action")
+            .map(|(_, file, line)| (file, line))
+            .collect()
+    };
+    // Only the caller is named: the module folder is read from disk as its dependency.
+    let caller = lint_dir(&root.join("main.tf"));
+    assert!(caller.errors.is_empty(), "{:?}", caller.errors);
+    assert_eq!(caller.files_linted, 1);
+    assert_eq!(
+        wildcard(&caller),
+        [
+            // `actions = ["s3:*"]` and the `dynamodb:*` policy are written by the caller...
+            ("main.tf".to_string(), 4),
+            ("main.tf".to_string(), 7),
+            // ...`sqs:*` in the module.
+            ("modules/worker/main.tf".to_string(), 15),
+        ]
+    );
+    // `role = module.worker.role_arn` reaches the module's role through its output.
+    assert!(placed(&caller, &root)
+        .iter()
+        .any(|(rule, file, line)| rule == "lambda-role-missing-logs"
+            && file == "modules/worker/main.tf"
+            && *line == 20));
+    let notes: Vec<&str> = caller.notes.iter().map(|n| n.message.as_str()).collect();
+    assert!(notes.iter().any(|n| n.contains("(a cycle)")), "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("./modules/nope") && n.contains("no .tf files")),
+        "{notes:?}"
+    );
+
+    // The whole folder: the module is also linted on its own, without inputs; what is
+    // written in it is reported once.
+    let all = lint_dir(&root);
+    assert!(all.errors.is_empty(), "{:?}", all.errors);
+    assert_eq!(wildcard(&all), wildcard(&caller));
+    let found = placed(&all, &root);
+    let mut unique = found.clone();
+    unique.dedup();
+    assert_eq!(found, unique, "no finding twice at one place");
+}
+
+#[test]
+fn a_broken_module_folder_is_an_error_of_its_own_file() {
+    let dir = std::env::temp_dir().join(format!("iamlint-broken-module-{}", std::process::id()));
+    let module = dir.join("modules/bad");
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "module \"bad\" {\n  source = \"./modules/bad\"\n  x = [\"s3:*\"]\n}\n",
+    )
+    .unwrap();
+    std::fs::write(module.join("main.tf"), "resource \"aws_iam_role\" {{{\n").unwrap();
+    let outcome = lint_dir(&dir.join("main.tf"));
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(outcome.files_linted, 1);
+    assert_eq!(outcome.errors.len(), 1, "{:?}", outcome.errors);
+    assert!(outcome.errors[0].path.ends_with("modules/bad/main.tf"));
+    assert!(outcome.errors[0].message.contains("invalid Terraform HCL"));
+}
+
+#[test]
+fn policy_files_are_read_from_disk_when_only_the_module_file_is_linted() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/terraform/file-policy");
+    let outcome = lint_dir(&root.join("main.tf"));
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    assert!(
+        placed(&outcome, &root).contains(&(
+            "wildcard-action".to_string(),
+            "policy.json".to_string(),
+            3
+        )),
+        "{:?}",
+        placed(&outcome, &root)
+    );
+}

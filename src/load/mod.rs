@@ -87,17 +87,53 @@ pub struct UnitFile<'a> {
 /// reference to another file, `file("policy.json")`, by the id it already has).
 pub struct Unit<'a> {
     pub files: Vec<UnitFile<'a>>,
-    pub run: &'a [SourceFile],
+    pub run: &'a Run<'a>,
 }
 
 impl<'a> Unit<'a> {
     /// A file of the run by path, when it was read.
     pub fn file_at(&self, path: &Path) -> Option<(FileId, &'a SourceFile)> {
-        let wanted = crate::config::normalize(path);
-        self.run
-            .iter()
-            .enumerate()
-            .find(|(_, s)| crate::config::normalize(&s.path) == wanted)
+        self.run.file_at(path)
+    }
+}
+
+/// Every file of the run by id, indexed by normalised path and folder once for all units
+/// (loaders look files up by path for every include and module call).
+#[derive(Default)]
+pub struct Run<'a> {
+    pub sources: &'a [SourceFile],
+    by_path: std::collections::HashMap<std::path::PathBuf, FileId>,
+    by_folder: std::collections::HashMap<std::path::PathBuf, Vec<FileId>>,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(sources: &'a [SourceFile]) -> Self {
+        let mut run = Run {
+            sources,
+            ..Run::default()
+        };
+        for (id, source) in sources.iter().enumerate() {
+            let path = crate::config::normalize(&source.path);
+            let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            run.by_folder.entry(folder).or_default().push(id);
+            run.by_path.entry(path).or_insert(id);
+        }
+        run
+    }
+
+    /// A file of the run by path, when it was read.
+    pub fn file_at(&self, path: &Path) -> Option<(FileId, &'a SourceFile)> {
+        let id = *self.by_path.get(&crate::config::normalize(path))?;
+        Some((id, self.sources.get(id)?))
+    }
+
+    /// The files of the run directly in folder `dir`, in id order.
+    pub fn files_in(&self, dir: &Path) -> impl Iterator<Item = (FileId, &'a SourceFile)> + '_ {
+        self.by_folder
+            .get(&crate::config::normalize(dir))
+            .into_iter()
+            .flatten()
+            .filter_map(|&id| Some((id, self.sources.get(id)?)))
     }
 }
 
@@ -113,12 +149,35 @@ pub trait Loader: Sync + Send {
         None
     }
 
+    /// Files on disk a file of this format reads besides itself (a Terraform module folder's
+    /// `.tf` files, a Serverless `${file(...)}` include), so the run reads them before
+    /// loading and gives them ids even when they are not among its paths. `base` is the
+    /// folder of the unit's main file (Serverless includes are relative to it). Cheap: a text
+    /// scan, never a full load; the loader decides later what it really uses.
+    fn dependencies(&self, _source: &SourceFile, _base: &Path) -> Vec<std::path::PathBuf> {
+        Vec::new()
+    }
+
     /// For folder-grouped formats: whether this file belongs to the folder's unit. By
     /// default, every file with one of the format's extensions does.
     fn joins_folder_unit(&self, source: &SourceFile) -> bool {
         let ext = extension(&source.display);
         self.format().extensions.iter().any(|(e, _)| *e == ext)
     }
+}
+
+/// Every file some loader would read because `source` names it (see
+/// [`Loader::dependencies`]).
+pub fn dependencies(source: &SourceFile, base: &Path) -> Vec<std::path::PathBuf> {
+    let mut out: Vec<std::path::PathBuf> = Vec::new();
+    for loader in LOADERS {
+        for path in loader.dependencies(source, base) {
+            if !out.contains(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out
 }
 
 /// Every loader, in the order they are asked: a more specific format comes first.
@@ -174,6 +233,38 @@ pub struct Loaded {
     pub notes: Vec<LoadNote>,
     /// Files of a multi-file unit that could not be loaded while the others were.
     pub errors: Vec<(FileId, LoadError)>,
+    /// Spans that stand for text of another file (see [`Relocation`]).
+    pub relocations: Vec<Relocation>,
+}
+
+/// A value written in one file but used in another (an argument of a Terraform module call,
+/// used inside the module): the model keeps one file per object, so the value gets a span
+/// past the end of any real text, `start..end`, and findings on it are moved back to
+/// `file` at `span - (start - origin)` once the rules have run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Relocation {
+    /// The stand-in range (never a real offset: it starts at [`RELOCATED_BASE`] or above).
+    pub start: u32,
+    pub end: u32,
+    /// Where the text really is: file, and the offset `start` stands for.
+    pub file: FileId,
+    pub origin: u32,
+}
+
+/// Stand-in spans start here: far past any file the run reads (`--max-file-size`).
+pub const RELOCATED_BASE: u32 = 1 << 31;
+
+/// Where a span really is: itself, or the file and range a stand-in span stands for. None
+/// for a span that only partly lies in a stand-in range (it cannot be placed).
+pub fn relocate(relocations: &[Relocation], file: FileId, span: Span) -> Option<(FileId, Span)> {
+    if span.start < RELOCATED_BASE && span.end < RELOCATED_BASE {
+        return Some((file, span));
+    }
+    let r = relocations
+        .iter()
+        .find(|r| r.start <= span.start && span.end <= r.end)?;
+    let shift = |at: u32| (at - r.start + r.origin) as usize;
+    Some((r.file, Span::new(shift(span.start), shift(span.end))))
 }
 
 impl Loaded {
@@ -274,6 +365,18 @@ pub fn load_file(
     explicit: bool,
     forced: Option<&'static Format>,
 ) -> Result<Loaded, LoadError> {
+    load_file_in(file, source, &Run::default(), explicit, forced)
+}
+
+/// [`load_file`] with every file of the run at hand (`run[file]` is `source`), so the
+/// loader can follow a reference to another file (an include) by the id it already has.
+pub fn load_file_in(
+    file: FileId,
+    source: &SourceFile,
+    run: &Run<'_>,
+    explicit: bool,
+    forced: Option<&'static Format>,
+) -> Result<Loaded, LoadError> {
     let loaders: Vec<&dyn Loader> = LOADERS
         .iter()
         .copied()
@@ -286,8 +389,7 @@ pub fn load_file(
         .iter()
         .find(|l| l.format().syntax == Syntax::Own && (forced.is_some() || l.sniff(&sniff)))
     {
-        // A lone file: no other file of the run is at hand for references.
-        return load_unit_files(own.format(), &[(file, source)], &[]);
+        return load_unit_files(own.format(), &[(file, source)], run);
     }
     // Other HCL (variable files) must not be mistaken for YAML.
     if matches!(ext.as_str(), "hcl" | "tfvars") {
@@ -348,7 +450,7 @@ pub fn load_file(
                 source,
                 document: Some(&document),
             }],
-            run: std::slice::from_ref(source),
+            run,
         };
         loader.load(&unit, &mut loaded)?;
         loaded.model.mark_boundaries();
@@ -418,16 +520,19 @@ pub fn folder_format(source: &SourceFile) -> Option<&'static Format> {
 pub fn load_folder(
     format: &'static Format,
     files: &[FileId],
-    run: &[SourceFile],
+    run: &Run<'_>,
 ) -> Result<Loaded, LoadError> {
-    let pairs: Vec<(FileId, &SourceFile)> = files.iter().map(|&id| (id, &run[id])).collect();
+    let pairs: Vec<(FileId, &SourceFile)> = files
+        .iter()
+        .filter_map(|&id| Some((id, run.sources.get(id)?)))
+        .collect();
     load_unit_files(format, &pairs, run)
 }
 
 fn load_unit_files(
     format: &'static Format,
     files: &[(FileId, &SourceFile)],
-    run: &[SourceFile],
+    run: &Run<'_>,
 ) -> Result<Loaded, LoadError> {
     let Some(loader) = LOADERS.iter().find(|l| std::ptr::eq(l.format(), format)) else {
         return Ok(Loaded::default());

@@ -568,6 +568,45 @@ impl super::Loader for Loader {
         load(root, file.id, &file.source.text, &mut includes, out);
         Ok(())
     }
+
+    fn dependencies(
+        &self,
+        source: &crate::source::SourceFile,
+        base: &std::path::Path,
+    ) -> Vec<std::path::PathBuf> {
+        // Configurations and their includes are YAML or JSON.
+        if !matches!(
+            super::extension(&source.display).as_str(),
+            "yml" | "yaml" | "json"
+        ) {
+            return Vec::new();
+        }
+        included_paths(&source.text)
+            .into_iter()
+            .map(|path| base.join(path))
+            .collect()
+    }
+}
+
+/// Paths of the `${file(...)}` includes in a configuration (or an included file), as
+/// written: the Framework reads them relative to the service folder. A text scan, so the
+/// run can read them before loading; paths built from variables are left out.
+fn included_paths(text: &str) -> Vec<&str> {
+    let marker = "${file(";
+    let mut out: Vec<&str> = Vec::new();
+    for (at, _) in text.match_indices(marker) {
+        let rest = &text[at + 2..];
+        let Some(close) = rest.find(')') else {
+            continue;
+        };
+        let Some((path, _)) = vars::file_include(&rest[..=close]) else {
+            continue;
+        };
+        if !path.contains('\n') && !out.contains(&path) {
+            out.push(path);
+        }
+    }
+    out
 }
 
 /// Includes are files the run already read (found while walking the service folder); they
@@ -584,9 +623,7 @@ impl IncludeLoader for RunIncludes<'_, '_> {
                 file,
                 text: source.text.clone(),
             }),
-            None => Err(format!(
-                "`{path}` is not among the files being linted; lint the service folder to follow it"
-            )),
+            None => Err(format!("`{path}` could not be read")),
         }
     }
 }

@@ -59,6 +59,16 @@ pub(crate) struct Builder<'a> {
     /// Policy strings are JSON strings of a generated plan: locate values inside them through
     /// their escapes (a plan is never edited by fixes, so such spans are safe).
     pub json_escapes: bool,
+    /// Caller files whose module call arguments are used inside followed modules.
+    pub callers: &'a [super::Caller],
+    /// `output` values of followed modules by address (`module.x.role_arn`).
+    pub outputs: &'a HashMap<String, Node>,
+}
+
+/// What a value refers to is looked up in this module (prefix) and file.
+struct Place<'p> {
+    file: FileId,
+    module: &'p str,
 }
 
 impl<'a> Builder<'a> {
@@ -80,7 +90,55 @@ impl<'a> Builder<'a> {
             merged_only: HashSet::new(),
             managed: HashMap::new(),
             json_escapes: false,
+            callers: &[],
+            outputs: empty_outputs(),
         }
+    }
+
+    /// A value passed whole as a module call argument, back where the caller wrote it: real
+    /// spans of the caller's file, and the caller's module prefix for its references.
+    fn as_written_by_caller(&self, node: &Node) -> Option<(Node, Place<'a>)> {
+        let caller = self
+            .callers
+            .iter()
+            .find(|c| c.start <= node.span.start && node.span.end <= c.end)?;
+        let mut node = node.clone();
+        unshift(&mut node, caller.start, caller.end);
+        Some((
+            node,
+            Place {
+                file: caller.file,
+                module: &caller.prefix,
+            },
+        ))
+    }
+
+    /// The module prefix of the caller that passed `node` in as an argument.
+    fn module_of(&self, node: &Node) -> Option<&'a str> {
+        self.callers
+            .iter()
+            .find(|c| c.start <= node.span.start && node.span.end <= c.end)
+            .map(|c| c.prefix.as_str())
+    }
+
+    /// `module.x.name` followed to the module's `output "name"` value, evaluated inside it:
+    /// the value and the module's prefix. Outputs that name outputs are followed a few steps.
+    fn output(&self, node: &Node, module: &str) -> Option<(Node, String)> {
+        let mut node = node.clone();
+        let mut module = module.to_string();
+        let mut followed = false;
+        for _ in 0..4 {
+            let parts = reference(&node);
+            let Some(["module", name, output, ..]) = parts.as_deref() else {
+                break;
+            };
+            let inner = format!("{module}module.{name}.");
+            let value = self.outputs.get(&format!("{inner}{output}"))?;
+            node = value.clone();
+            module = inner;
+            followed = true;
+        }
+        followed.then_some((node, module))
     }
 
     fn note(&mut self, file: FileId, span: Span, message: String) {
@@ -181,6 +239,25 @@ impl<'a> Builder<'a> {
     fn policy_inner(&mut self, owner: &Resource, value: &Node, kind: PolicyKind) -> Option<usize> {
         if value.is_null() {
             return None;
+        }
+        // A whole policy passed in by the caller is read as the caller wrote it.
+        if let Some((value, place)) = self.as_written_by_caller(value) {
+            let mut owner = owner.clone();
+            owner.file = place.file;
+            owner.module = place.module.to_string();
+            return self.policy_inner(&owner, &value, kind);
+        }
+        if let Some((value, module)) = self.output(value, &owner.module) {
+            let mut owner = owner.clone();
+            owner.module = module;
+            // The output is written in the module: its spans are real spans of a module file
+            // or stand-ins of its caller's, never of the owner's file.
+            owner.file = self
+                .resources
+                .iter()
+                .find(|r| r.module == owner.module)
+                .map_or(owner.file, |r| r.file);
+            return self.policy_inner(&owner, &value, kind);
         }
         if value.as_map().is_some() {
             let (value, dropped) = without_expression_structure(value);
@@ -452,6 +529,12 @@ impl<'a> Builder<'a> {
 
     /// Attach a policy ARN: a document of this module, or a managed policy by name.
     fn attach(&self, role: &mut Role, arn: &Node, module: &str) {
+        // An ARN passed in by the caller names the caller's resources; its stand-in spans stay,
+        // so references to managed policies are reported at the call.
+        let module = self.module_of(arn).unwrap_or(module);
+        if let Some((resolved, inner)) = self.output(arn, module) {
+            return self.attach(role, &resolved, &inner);
+        }
         if let Some(parts) = reference(arn) {
             match parts.as_slice() {
                 ["aws_iam_policy", name, ..] => {
@@ -517,6 +600,10 @@ impl<'a> Builder<'a> {
 
     /// The role a `role`/`roles` value names: a reference, or the role's literal name or ARN.
     fn role_index(&self, node: &Node, module: &str) -> Option<usize> {
+        let module = self.module_of(node).unwrap_or(module);
+        if let Some((resolved, inner)) = self.output(node, module) {
+            return self.role_index(&resolved, &inner);
+        }
         if let Some(parts) = reference(node) {
             return match parts.as_slice() {
                 ["aws_iam_role", name, ..] => {
@@ -911,22 +998,12 @@ impl<'a> Builder<'a> {
             return;
         }
         let source = r.body.get("source").and_then(Node::as_str).unwrap_or("");
-        // The module's own examples call it by a local path: its inputs give it away.
-        let lambda_inputs = r.body.get("function_name").is_some()
-            && [
-                "attach_policy_statements",
-                "attach_policy_json",
-                "attach_policy_jsons",
-                "attach_policies",
-                "attach_policy",
-            ]
-            .iter()
-            .any(|k| r.body.get(k).is_some());
-        if source.contains("terraform-aws-modules/lambda") || lambda_inputs {
+        if r.lambda_copy || reads_as_lambda_module(&r.body) {
             lambda_module::read(self, r);
             return;
         }
         if source.starts_with("./") || source.starts_with("../") {
+            // Loaded without a module reader (a lone file): the folder is its own unit.
             self.note(
                 r.file,
                 r.header,
@@ -942,6 +1019,54 @@ impl<'a> Builder<'a> {
             r.header,
             format!("module `{source}` is not analysed (only its own folder can be linted)"),
         );
+    }
+}
+
+/// A call of `terraform-aws-modules/lambda`: by its registry source, or (a local copy, as in
+/// the module's own examples) by its inputs. Such calls are read from the inputs where the
+/// caller writes them, never by following the module's internals, so each grant is reported
+/// once, at the caller's line.
+pub(crate) fn reads_as_lambda_module(call: &Node) -> bool {
+    let source = call.get("source").and_then(Node::as_str).unwrap_or("");
+    let lambda_inputs = call.get("function_name").is_some()
+        && [
+            "attach_policy_statements",
+            "attach_policy_json",
+            "attach_policy_jsons",
+            "attach_policies",
+            "attach_policy",
+        ]
+        .iter()
+        .any(|k| call.get(k).is_some());
+    source.contains("terraform-aws-modules/lambda") || lambda_inputs
+}
+
+/// Outputs of a builder that follows no module.
+fn empty_outputs() -> &'static HashMap<String, Node> {
+    static EMPTY: std::sync::OnceLock<HashMap<String, Node>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(HashMap::new)
+}
+
+/// Stand-in spans in `start..=end` back to the caller's real offsets.
+fn unshift(node: &mut Node, start: u32, end: u32) {
+    let back = |span: &mut Span| {
+        if start <= span.start && span.end <= end {
+            *span = Span {
+                start: span.start - start,
+                end: span.end - start,
+            };
+        }
+    };
+    back(&mut node.span);
+    match &mut node.kind {
+        NodeKind::Scalar(_) => {}
+        NodeKind::Seq(items) => items.iter_mut().for_each(|i| unshift(i, start, end)),
+        NodeKind::Map(entries) => {
+            for entry in entries {
+                back(&mut entry.key.span);
+                unshift(&mut entry.value, start, end);
+            }
+        }
     }
 }
 

@@ -330,10 +330,9 @@ impl<'a> Scope<'a> {
                 let (at, expr) = *self.locals.get(first)?;
                 (self.expr(expr, at, depth + 1), at)
             }
-            // An input is written in the calling module's file: never this one.
-            "var" if self.inputs.contains_key(first) => {
-                (self.inputs.get(first)?.clone(), usize::MAX)
-            }
+            // An input is written in the calling module's file and already carries stand-in
+            // spans for it (see `load::Relocation`): it keeps them.
+            "var" if self.inputs.contains_key(first) => (self.inputs.get(first)?.clone(), file),
             "var" if depth < MAX_REFERENCE_DEPTH => {
                 let var = self.variable(first)?;
                 let value = self.expr(var.default?, var.file, depth + 1);
@@ -366,6 +365,71 @@ impl<'a> Scope<'a> {
             respan(&mut node, span);
         }
         Some(node)
+    }
+
+    /// A block's `count` when it is known offline: 0 means the resource is not created.
+    /// Only literal numbers and conditions over known booleans (`var.attach ? 1 : 0`,
+    /// `var.create && var.attach ? 1 : 0`) are judged; anything else is unknown.
+    pub fn count(&self, block: &Block, file: usize) -> Option<i64> {
+        let count = block.body.get_attribute("count")?;
+        self.number(&count.value, file, 0)
+    }
+
+    fn number(&self, expr: &Expression, file: usize, depth: usize) -> Option<i64> {
+        match expr {
+            Expression::Number(n) => n.value().as_i64(),
+            Expression::Parenthesis(p) => self.number(p.inner(), file, depth),
+            Expression::Conditional(c) if depth < MAX_REFERENCE_DEPTH => {
+                let branch = match self.truth(&c.cond_expr, file, depth + 1)? {
+                    true => &c.true_expr,
+                    false => &c.false_expr,
+                };
+                self.number(branch, file, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// A boolean known offline: a literal, a variable or local holding one, and `!`, `&&`,
+    /// `||` over them.
+    fn truth(&self, expr: &Expression, file: usize, depth: usize) -> Option<bool> {
+        use hcl_edit::expr::{BinaryOperator, UnaryOperator};
+        if depth >= MAX_REFERENCE_DEPTH {
+            return None;
+        }
+        match expr {
+            Expression::Bool(b) => Some(*b.value()),
+            Expression::Parenthesis(p) => self.truth(p.inner(), file, depth + 1),
+            Expression::UnaryOp(op) if *op.operator.value() == UnaryOperator::Not => {
+                self.truth(&op.expr, file, depth + 1).map(|b| !b)
+            }
+            Expression::BinaryOp(op) => {
+                let lhs = self.truth(&op.lhs_expr, file, depth + 1);
+                let rhs = self.truth(&op.rhs_expr, file, depth + 1);
+                match (op.operator.value(), lhs, rhs) {
+                    (BinaryOperator::And, Some(false), _)
+                    | (BinaryOperator::And, _, Some(false)) => Some(false),
+                    (BinaryOperator::And, Some(true), Some(true)) => Some(true),
+                    (BinaryOperator::Or, Some(true), _) | (BinaryOperator::Or, _, Some(true)) => {
+                        Some(true)
+                    }
+                    (BinaryOperator::Or, Some(false), Some(false)) => Some(false),
+                    _ => None,
+                }
+            }
+            Expression::Traversal(_) => {
+                let node = self.expr(expr, file, depth + 1);
+                if is_unresolved(&node) {
+                    return None;
+                }
+                match node.scalar_text()? {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     fn placeholder(&self, expr: &Expression, file: usize) -> Node {

@@ -9,6 +9,12 @@
 //! of one folder as one unit (file ids assigned by the caller; each model object carries the
 //! id of the file it is written in), with [`Readers`] to reach `file()` targets and local
 //! module folders; [`sniff_plan`] + [`load_plan`] take one plan JSON file.
+//!
+//! Local modules are followed with their call's arguments bound to their variables. An
+//! argument keeps its caller's location through stand-in spans (`load::Relocation`): the
+//! model holds one file per object, and a module's policy may mix values written in the
+//! module with values the caller passed in. The run reads module folders from disk before
+//! loading (the loader's `dependencies`), so they have file ids like any file of the run.
 
 mod build;
 mod eval;
@@ -74,6 +80,9 @@ pub(crate) struct Resource {
     pub repeated: bool,
     /// A local module call whose folder was loaded with its inputs.
     pub followed: bool,
+    /// A local module call of a copy of terraform-aws-modules/lambda (its folder declares
+    /// the module's policy inputs): read from its inputs like the registry module.
+    pub lambda_copy: bool,
 }
 
 impl Resource {
@@ -96,6 +105,8 @@ pub struct Unit {
     pub resources: Vec<(FileId, Span)>,
     /// Files of the unit that failed to parse (the others are still loaded).
     pub errors: Vec<(FileId, LoadError)>,
+    /// Stand-in spans of module call arguments used inside the called module.
+    pub relocations: Vec<super::Relocation>,
 }
 
 /// Reads a file that a module names with `file()`/`templatefile()`, relative to the module
@@ -131,8 +142,18 @@ pub struct Readers<'a> {
 /// Reads the `.tf` files of a module folder.
 pub type ReadModule<'a> = &'a dyn Fn(&Path) -> Vec<(FileId, &'a SourceFile)>;
 
-/// Local modules nested deeper than this are not followed (and cycles end here).
+/// Local modules nested deeper than this are not followed.
 const MAX_MODULE_DEPTH: usize = 4;
+
+/// Arguments of a module call that configure the call itself, not the module's variables.
+const META_ARGUMENTS: &[&str] = &[
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+];
 
 /// Load one module folder: all of its `.tf` files together, so references between files
 /// (`locals.tf`, `variables.tf`) resolve, and local modules it calls with their inputs when
@@ -143,13 +164,23 @@ pub fn load_module<'a>(
     readers: Readers<'a>,
 ) -> Result<Unit, LoadError> {
     let mut unit = Unit::default();
-    let mut collected = Collected::default();
+    let mut collected = Collected {
+        next_base: super::RELOCATED_BASE,
+        ..Collected::default()
+    };
+    let root = Call {
+        prefix: String::new(),
+        repeated: false,
+        stack: files
+            .first()
+            .map(|(_, s)| module_dir(s))
+            .into_iter()
+            .collect(),
+    };
     let parsed_any = collect_module(
         files,
-        "",
+        &root,
         &std::collections::HashMap::new(),
-        false,
-        0,
         readers,
         &mut unit,
         &mut collected,
@@ -184,10 +215,71 @@ pub fn load_module<'a>(
     };
     let sensitive = |name: &str| collected.sensitive.contains(name);
     let mut builder = build::Builder::new(&collected.resources, &texts, &read_file, &sensitive);
+    builder.callers = &collected.callers;
+    builder.outputs = &collected.outputs;
     builder.run();
     unit.model = builder.model;
     unit.notes.extend(builder.notes);
+    unit.relocations = collected
+        .callers
+        .iter()
+        .map(|c| super::Relocation {
+            start: c.start,
+            end: c.end,
+            file: c.file,
+            origin: 0,
+        })
+        .collect();
     Ok(unit)
+}
+
+/// The folder of a module file, normalised, to compare module folders.
+fn module_dir(source: &SourceFile) -> std::path::PathBuf {
+    crate::config::normalize(source.path.parent().unwrap_or(Path::new("")))
+}
+
+/// How a module is being read: its address prefix (`module.app.`), whether the call is
+/// repeated, and the folders of the modules that led to it (a folder met again is a cycle).
+struct Call {
+    prefix: String,
+    repeated: bool,
+    stack: Vec<std::path::PathBuf>,
+}
+
+/// A caller file whose text stands, shifted to `start..end`, in the arguments a module call
+/// passes: values used inside the module keep these stand-in spans (see `load::Relocation`),
+/// and the builder reads a whole argument back where it is written, with the caller's
+/// module prefix for the references in it.
+#[derive(Clone, Debug)]
+pub(crate) struct Caller {
+    pub start: u32,
+    pub end: u32,
+    pub file: FileId,
+    pub prefix: String,
+}
+
+/// Give every real span of an argument its stand-in span (`+ base`); spans that already
+/// stand in for another file (an argument passed on from further up) keep theirs.
+fn shift(node: &mut Node, base: u32) {
+    let move_span = |span: &mut Span| {
+        if span.start < super::RELOCATED_BASE && span.end < super::RELOCATED_BASE {
+            *span = Span {
+                start: span.start.saturating_add(base),
+                end: span.end.saturating_add(base),
+            };
+        }
+    };
+    move_span(&mut node.span);
+    match &mut node.kind {
+        crate::syntax::NodeKind::Scalar(_) => {}
+        crate::syntax::NodeKind::Seq(items) => items.iter_mut().for_each(|i| shift(i, base)),
+        crate::syntax::NodeKind::Map(entries) => {
+            for entry in entries {
+                move_span(&mut entry.key.span);
+                shift(&mut entry.value, base);
+            }
+        }
+    }
 }
 
 /// What the modules of a unit add up to.
@@ -199,29 +291,70 @@ struct Collected<'a> {
     file_calls: std::collections::HashMap<(FileId, Span), (String, bool)>,
     /// Sensitive variables, as module path + name.
     sensitive: std::collections::HashSet<String>,
+    /// Caller files whose arguments are used inside called modules.
+    callers: Vec<Caller>,
+    /// Every file parsed so far, by id.
+    parsed: std::collections::HashMap<FileId, std::rc::Rc<HclFile>>,
+    /// Where the next stand-in range starts.
+    next_base: u32,
+    /// `output` values of followed modules, by `module.<name>.<output>` address (with the
+    /// caller's prefix), evaluated inside the module.
+    outputs: std::collections::HashMap<String, Node>,
+}
+
+impl Collected<'_> {
+    /// The stand-in base for arguments written in `file` by the module at `prefix`; None
+    /// when the stand-in range is used up.
+    fn base_for(&mut self, file: FileId, prefix: &str) -> Option<u32> {
+        if let Some(c) = self
+            .callers
+            .iter()
+            .find(|c| c.file == file && c.prefix == prefix)
+        {
+            return Some(c.start);
+        }
+        let len = self.texts.iter().find(|(id, _)| *id == file)?.1.text.len();
+        let start = self.next_base;
+        let end = start.checked_add(u32::try_from(len).ok()?)?;
+        self.next_base = end.checked_add(1)?;
+        self.callers.push(Caller {
+            start,
+            end,
+            file,
+            prefix: prefix.to_string(),
+        });
+        Some(start)
+    }
 }
 
 /// Parse and collect one module (and the local modules it calls). Returns whether any file
-/// parsed.
-#[allow(clippy::too_many_arguments)]
+/// parsed. A module called twice is collected twice, under two prefixes.
 fn collect_module<'a>(
     files: &[(FileId, &'a SourceFile)],
-    prefix: &str,
+    call: &Call,
     inputs: &std::collections::HashMap<String, Node>,
-    repeated_call: bool,
-    depth: usize,
     readers: Readers<'a>,
     unit: &mut Unit,
     out: &mut Collected<'a>,
 ) -> bool {
-    let mut parsed: Vec<(FileId, &SourceFile, HclFile)> = Vec::new();
+    let prefix = call.prefix.as_str();
+    // A module called several times is parsed once; a file that does not parse is
+    // reported once.
+    let mut parsed: Vec<(FileId, &SourceFile, std::rc::Rc<HclFile>)> = Vec::new();
     for &(id, source) in files {
-        if out.texts.iter().any(|(seen, _)| *seen == id) {
+        if let Some(file) = out.parsed.get(&id) {
+            parsed.push((id, source, file.clone()));
+            continue;
+        }
+        if unit.errors.iter().any(|(seen, _)| *seen == id) {
             continue;
         }
         match parse_hcl(&source.text) {
             Ok(file) => {
+                let file = std::rc::Rc::new(file);
                 out.texts.push((id, source));
+                unit.comments.push((id, file.comments.clone()));
+                out.parsed.insert(id, file.clone());
                 parsed.push((id, source, file));
             }
             Err(err) => unit.errors.push((
@@ -260,10 +393,31 @@ fn collect_module<'a>(
                     }
                     continue;
                 }
+                // What a followed module gives its caller (`module.x.role_arn`).
+                ("output", [name]) if !prefix.is_empty() => {
+                    let (body, _) = scope.block(block, index);
+                    if let Some(value) = body.get("value") {
+                        out.outputs.insert(format!("{prefix}{name}"), value.clone());
+                    }
+                    continue;
+                }
                 _ => continue,
             };
+            // Inside a followed module the call's inputs are known: a resource its `count`
+            // turns off (`var.attach_x ? 1 : 0` left false) is not created. A module linted
+            // on its own keeps every resource, whatever the defaults say.
+            let known_count = if prefix.is_empty() {
+                None
+            } else {
+                scope.count(block, index)
+            };
+            if known_count == Some(0) {
+                continue;
+            }
             let span = span_of(block);
-            unit.resources.push((*id, span));
+            if !unit.resources.contains(&(*id, span)) {
+                unit.resources.push((*id, span));
+            }
             if kind != "module" && !READ_TYPES.contains(&kind) {
                 continue;
             }
@@ -272,9 +426,10 @@ fn collect_module<'a>(
                 .last()
                 .map_or(span.start as usize, |l| span_of(l).end as usize);
             let (body, dynamic) = scope.block(block, index);
-            let repeated = repeated_call
+            // A count known to be 1 (an `attach_x ? 1 : 0` switch turned on) is one object.
+            let repeated = call.repeated
                 || dynamic
-                || block.body.has_attribute("count")
+                || (block.body.has_attribute("count") && known_count != Some(1))
                 || block.body.has_attribute("for_each");
             let mut resource = Resource {
                 kind: kind.to_string(),
@@ -287,77 +442,134 @@ fn collect_module<'a>(
                 body,
                 repeated,
                 followed: false,
+                lambda_copy: false,
             };
-            if kind == "module" {
+            if kind == "module" && readers.module.is_some() {
                 let local = resource
                     .body
                     .get("source")
                     .and_then(Node::as_str)
                     .filter(|s| s.starts_with("./") || s.starts_with("../"))
                     .map(str::to_string);
-                if let (Some(local), Some(_), true) =
-                    (local, readers.module, depth < MAX_MODULE_DEPTH)
-                {
-                    resource.followed = true;
+                // A call of terraform-aws-modules/lambda (also a local copy of it) is read
+                // from its inputs where the caller writes them: its internals build the
+                // policies with `dynamic` blocks over those inputs, which are not evaluated.
+                if let Some(local) = local {
                     let dir = source.path.parent().unwrap_or(Path::new("")).join(local);
-                    calls.push((dir, resource.clone()));
+                    if build::reads_as_lambda_module(&resource.body)
+                        || is_lambda_module_copy(readers, &dir)
+                    {
+                        resource.lambda_copy = true;
+                    } else {
+                        resource.followed = true;
+                        calls.push((dir, resource.clone()));
+                    }
                 }
             }
             out.resources.push(resource);
         }
     }
-    for ((file, span), call) in scope.file_calls.take() {
+    for ((file, span), file_call) in scope.file_calls.take() {
         if let Some((id, _, _)) = parsed.get(file) {
-            out.file_calls.insert((*id, span), call);
+            out.file_calls.insert((*id, span), file_call);
         }
     }
-    for (dir, call) in calls {
-        let Some(read) = readers.module else {
-            continue;
-        };
-        let files = read(&dir);
-        if files.is_empty() {
-            unit.notes.push((
-                call.file,
-                LoadNote {
-                    file: call.file,
-                    span: call.header,
-                    message: format!(
-                        "local module `{}` of `{}` has no .tf files to read; not analysed",
-                        call.body
-                            .get("source")
-                            .and_then(Node::scalar_text)
-                            .unwrap_or(""),
-                        call.address()
-                    ),
-                },
-            ));
-            continue;
-        }
-        // Inputs are the call's attributes, evaluated where the call is written.
-        let inputs: std::collections::HashMap<String, Node> = call
-            .body
-            .as_map()
-            .unwrap_or_default()
-            .iter()
-            .map(|e| (e.key.value.clone(), e.value.clone()))
-            .collect();
-        let child_prefix = format!("{prefix}module.{}.", call.name);
-        collect_module(
-            &files,
-            &child_prefix,
-            &inputs,
-            call.repeated,
-            depth + 1,
-            readers,
-            unit,
-            out,
-        );
-    }
-    for (id, _, file) in parsed {
-        unit.comments.push((id, file.comments));
+    for (dir, module) in calls {
+        follow(&dir, &module, call, readers, unit, out);
     }
     true
+}
+
+/// Whether a local module folder is a copy of terraform-aws-modules/lambda (the module's own
+/// examples call it as `../../`): it declares the module's policy inputs.
+fn is_lambda_module_copy(readers: Readers<'_>, dir: &Path) -> bool {
+    let Some(read) = readers.module else {
+        return false;
+    };
+    let files = read(dir);
+    let declares = |name: &str| {
+        let wanted = format!("variable \"{name}\"");
+        files.iter().any(|(_, s)| s.text.contains(&wanted))
+    };
+    declares("attach_policy_statements") && declares("policy_statements")
+}
+
+/// Collect the module a local call names, with the call's arguments bound to its variables.
+fn follow<'a>(
+    dir: &Path,
+    module: &Resource,
+    caller: &Call,
+    readers: Readers<'a>,
+    unit: &mut Unit,
+    out: &mut Collected<'a>,
+) {
+    let source = module
+        .body
+        .get("source")
+        .and_then(Node::scalar_text)
+        .unwrap_or("");
+    let mut note = |message: String| {
+        unit.notes.push((
+            module.file,
+            LoadNote {
+                file: module.file,
+                span: module.header,
+                message,
+            },
+        ));
+    };
+    let normalized = crate::config::normalize(dir);
+    if caller.stack.contains(&normalized) {
+        note(format!(
+            "local module `{source}` of `{}` is a module already being read (a cycle); not followed again",
+            module.address()
+        ));
+        return;
+    }
+    if caller.stack.len() > MAX_MODULE_DEPTH {
+        note(format!(
+            "local module `{source}` of `{}` is nested more than {MAX_MODULE_DEPTH} modules deep; not analysed",
+            module.address()
+        ));
+        return;
+    }
+    let files = readers.module.map(|read| read(dir)).unwrap_or_default();
+    if files.is_empty() {
+        note(format!(
+            "local module `{source}` of `{}` has no .tf files to read; not analysed",
+            module.address()
+        ));
+        return;
+    }
+    // Arguments are evaluated where the call is written; inside the module they keep
+    // stand-in spans of the caller's file, so findings on them point at the call.
+    let Some(base) = out.base_for(module.file, &caller.prefix) else {
+        note(format!(
+            "local module `{source}` of `{}`: too many module arguments to follow; not analysed",
+            module.address()
+        ));
+        return;
+    };
+    let inputs: std::collections::HashMap<String, Node> = module
+        .body
+        .as_map()
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| !META_ARGUMENTS.contains(&e.key.value.as_str()))
+        .map(|e| {
+            let mut value = e.value.clone();
+            shift(&mut value, base);
+            (e.key.value.clone(), value)
+        })
+        .collect();
+    let mut stack = caller.stack.clone();
+    stack.push(normalized);
+    let child = Call {
+        prefix: format!("{}module.{}.", caller.prefix, module.name),
+        repeated: module.repeated,
+        stack,
+    };
+    collect_module(&files, &child, &inputs, readers, unit, out);
 }
 
 /// Policy values of Terraform input: a plain scalar with a `${...}` placeholder is not
@@ -453,19 +665,90 @@ impl super::Loader for Loader {
     fn load(&self, unit: &super::Unit<'_>, out: &mut super::Loaded) -> Result<(), LoadError> {
         let files: Vec<(FileId, &SourceFile)> =
             unit.files.iter().map(|f| (f.id, f.source)).collect();
-        // `file("policy.json")` reaches files the run already read; others stay symbolic.
+        // `file("policy.json")` and local module folders reach files of the run, which
+        // reads them from disk beforehand (see `dependencies`); others stay symbolic.
         let read_file = |path: &Path| unit.file_at(path);
+        let read_module = |dir: &Path| module_files(unit.run, dir);
         let readers = Readers {
             file: Some(&read_file),
-            // Local modules are linted as their own units: following them from each
-            // caller would report the terraform-aws-modules/lambda inputs inside the module
-            // instead of where the caller wrote them.
-            module: None,
+            module: Some(&read_module),
         };
         let loaded = load_module(&files, readers)?;
         merge(loaded, &FORMAT, out);
         Ok(())
     }
+
+    fn dependencies(&self, source: &SourceFile, _base: &Path) -> Vec<std::path::PathBuf> {
+        if !sniff(&source.path, &source.text) {
+            return Vec::new();
+        }
+        dependencies(source)
+    }
+}
+
+/// The `.tf` files of the run in folder `dir`, in path order.
+fn module_files<'a>(run: &super::Run<'a>, dir: &Path) -> Vec<(FileId, &'a SourceFile)> {
+    let mut files: Vec<(FileId, &SourceFile)> = run
+        .files_in(dir)
+        .filter(|(_, s)| s.path.extension().is_some_and(|e| e == "tf"))
+        .collect();
+    files.sort_by(|a, b| a.1.path.cmp(&b.1.path));
+    files
+}
+
+/// What a module file reads from disk: the `.tf` files of local modules it calls and the
+/// files its `file()`/`templatefile()` calls name with a literal path. A text scan: the
+/// loader evaluates the real paths later, and files not found here stay unread.
+fn dependencies(source: &SourceFile) -> Vec<std::path::PathBuf> {
+    let text = &source.text;
+    let dir = source.path.parent().unwrap_or(Path::new(""));
+    let mut out = Vec::new();
+    let local = text.contains("\"./") || text.contains("\"../");
+    if local && text.contains("module") {
+        if let Ok(file) = parse_hcl(text) {
+            for block in file.body.blocks().filter(|b| b.ident.as_str() == "module") {
+                let Some(hcl_edit::expr::Expression::String(path)) =
+                    block.body.get_attribute("source").map(|a| &a.value)
+                else {
+                    continue;
+                };
+                let path = path.value().as_str();
+                if !(path.starts_with("./") || path.starts_with("../")) {
+                    continue;
+                }
+                out.extend(tf_files_in(&dir.join(path)));
+            }
+        }
+    }
+    // `file("` also finds `templatefile("`.
+    {
+        let call = "file(\"";
+        for (at, _) in text.match_indices(call) {
+            let rest = &text[at + call.len()..];
+            let Some(path) = rest.split('"').next() else {
+                continue;
+            };
+            let path = path.strip_prefix("${path.module}/").unwrap_or(path);
+            if !path.is_empty() && !path.contains("${") && !path.contains('\n') {
+                out.push(dir.join(path));
+            }
+        }
+    }
+    out
+}
+
+/// The `.tf` files of a folder on disk, in name order (none when it cannot be listed).
+fn tf_files_in(dir: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<std::path::PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.is_file())
+        .collect();
+    files.sort();
+    files
 }
 
 /// `terraform show -json` output: the planned values, every value resolved.
@@ -496,6 +779,7 @@ fn merge(unit: Unit, format: &'static super::Format, out: &mut super::Loaded) {
     out.notes
         .extend(unit.notes.into_iter().map(|(_, note)| note));
     out.errors.extend(unit.errors);
+    out.relocations.extend(unit.relocations);
     for (file, comments) in unit.comments {
         let this = out.file_mut(file);
         this.comment_syntax = Some(format.comments);

@@ -111,6 +111,7 @@ fn collect(module: &Node, file: FileId, path: &str, out: &mut Vec<Resource>) {
             body,
             repeated: false,
             followed: false,
+            lambda_copy: false,
         });
     }
     for child in module

@@ -475,7 +475,10 @@ resource "aws_lambda_function" "this" {
     assert_eq!(policy.file, 1);
     let action = &policy.statements[0].action.as_ref().unwrap().values[0];
     assert_eq!(action.text, "s3:*", "the input wins over the default");
-    assert_eq!(&child.text[action.span.range()], "var.actions");
+    // The value is the caller's: its stand-in span leads back to the call's argument.
+    let (file, span) = crate::load::relocate(&unit.relocations, policy.file, action.span).unwrap();
+    assert_eq!(file, 0);
+    assert_eq!(&root.text[span.range()], "\"s3:*\"");
     let function = &unit.model.functions[0];
     assert_eq!(
         function.logical_id,
@@ -553,4 +556,75 @@ fn plan_policy_values_are_located_through_json_escapes() {
     let resource = &st.resource.as_ref().unwrap().values[0];
     assert_eq!(resource.text, "arn:aws:s3:::a/b");
     assert_eq!(&text[resource.span.range()], r#"\"arn:aws:s3:::a\\/b\""#);
+}
+
+#[test]
+fn a_followed_module_skips_what_its_count_turns_off_and_passes_whole_policies_back() {
+    let root = source(
+        "app/main.tf",
+        r#"module "m" {
+  source       = "./m"
+  attach_extra = false
+  policy       = data.aws_iam_policy_document.caller.json
+}
+data "aws_iam_policy_document" "caller" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["*"]
+  }
+}
+"#,
+    );
+    let child = source(
+        "app/m/main.tf",
+        r#"variable "attach_extra" {
+  default = true
+}
+variable "policy" {}
+resource "aws_iam_role" "r" {
+  name = "r"
+}
+resource "aws_iam_role_policy" "extra" {
+  count  = var.attach_extra ? 1 : 0
+  role   = aws_iam_role.r.id
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+}
+resource "aws_iam_role_policy" "given" {
+  role   = aws_iam_role.r.id
+  policy = var.policy
+}
+"#,
+    );
+    let read = |dir: &Path| {
+        if crate::config::normalize(dir) == Path::new("app/m") {
+            vec![(1, &child)]
+        } else {
+            Vec::new()
+        }
+    };
+    let readers = Readers {
+        file: None,
+        module: Some(&read),
+    };
+    let unit = load_module(&[(0, &root)], readers).unwrap();
+    let role = unit
+        .model
+        .roles
+        .iter()
+        .find(|r| r.logical_id == "module.m.aws_iam_role.r")
+        .unwrap();
+    // `extra` is not created; `given` is the caller's document, read where it is written.
+    assert_eq!(role.policies.len(), 1);
+    let policy = &unit.model.policies[role.policies[0]];
+    assert_eq!(policy.file, 0);
+    let action = &policy.statements[0].action.as_ref().unwrap().values[0];
+    assert_eq!(&root.text[action.span.range()], "\"s3:GetObject\"");
+    // Linted on its own, the module keeps the resource its default turns on or off.
+    let alone = load_module(&[(1, &child)], Readers::default()).unwrap();
+    assert!(alone.model.roles[0].policies.len() == 1);
+    let alone_policy = &alone.model.policies[alone.model.roles[0].policies[0]];
+    assert_eq!(
+        alone_policy.statements[0].action.as_ref().unwrap().values[0].text,
+        "*"
+    );
 }
