@@ -209,6 +209,7 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
     };
 
     let units = plan_units(&outcome.sources, options.input_format);
+    let code = crate::code::CodeCache::default();
     let done = AtomicUsize::new(0);
     let total = units.len();
     let per_unit: Vec<UnitOutcome> = units
@@ -222,6 +223,7 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
                 cwd.as_deref(),
                 options,
                 settings,
+                &code,
             );
             if let Some(progress) = settings.progress {
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
@@ -300,11 +302,12 @@ fn lint_unit(
     cwd: Option<&Path>,
     options: &Options,
     settings: &Settings<'_>,
+    code: &crate::code::CodeCache,
 ) -> UnitOutcome {
     let id = unit.files[0];
     let result = match unit.folder_format {
-        Some(format) => load::load_folder(format, &unit.files, sources),
-        None => load::load_file(id, &sources[id], explicit, options.input_format),
+        Some(format) => load::load_folder(format, &unit.files, sources, code),
+        None => load::load_file(id, &sources[id], explicit, options.input_format, code),
     };
     let mut loaded = match result {
         Ok(loaded) => loaded,
