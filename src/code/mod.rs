@@ -129,8 +129,11 @@ fn extract(language: Language, text: &str) -> Option<Extracted> {
 /// reading code; what a text yields depends on nothing else.
 #[derive(Debug, Default)]
 pub struct CodeCache {
-    inline: Mutex<HashMap<String, Vec<(Language, Option<Extracted>)>>>,
+    inline: Mutex<HashMap<String, Vec<ByLanguage>>>,
 }
+
+/// What one text yields when read as one language.
+type ByLanguage = (Language, Option<Extracted>);
 
 impl CodeCache {
     fn extract(&self, language: Language, text: &str) -> Option<Extracted> {
