@@ -184,6 +184,7 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
             None => read_text(&c.path, options.max_file_size),
         })
         .collect();
+    outcome.sources.reserve(texts.len());
     for (candidate, text) in candidates.iter().zip(texts) {
         let display = discover::display_path(&candidate.path, cwd.as_deref());
         match text {
@@ -223,13 +224,14 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
         cwd.as_deref(),
     );
     let run = load::Run::new(&outcome.sources);
+    let code = crate::code::CodeCache::default();
     let done = AtomicUsize::new(0);
     let total = units.len();
     let per_unit: Vec<UnitOutcome> = units
         .par_iter()
         .map(|unit| {
             let named = unit.files.iter().any(|&id| explicit[id]);
-            let result = lint_unit(&run, unit, named, cwd.as_deref(), options, settings);
+            let result = lint_unit(&run, unit, named, cwd.as_deref(), options, settings, &code);
             if let Some(progress) = settings.progress {
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             }
@@ -239,6 +241,10 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
 
     let mut config_matched = BTreeSet::new();
     let mut config_used = BTreeSet::new();
+    // One allocation for the merged findings instead of a chain of growing copies.
+    outcome
+        .findings
+        .reserve(per_unit.iter().map(|r| r.findings.len()).sum());
     // A module folder linted on its own and through a caller reports what is written in it
     // twice, under two addresses (`aws_iam_role.x`, `module.m.aws_iam_role.x`): the same
     // rule at the same place, found by another unit, is reported once.
@@ -310,16 +316,27 @@ pub fn run_with(options: &Options, settings: &Settings<'_>) -> Outcome {
             .cmp(&b.sort_key())
             .then_with(|| a.message.cmp(&b.message))
     };
-    outcome.findings.sort_by(order);
+    sort_stable(&mut outcome.findings, order);
     // A module folder is linted on its own and again through each caller: the same
     // finding at the same place is reported once.
     outcome.findings.dedup_by(|a, b| {
         a.file == b.file && a.span == b.span && a.rule.code == b.rule.code && a.message == b.message
     });
+    sort_stable(&mut outcome.suppressed, |a, b| {
+        order(&a.finding, &b.finding)
+    });
     outcome
-        .suppressed
-        .sort_by(|a, b| order(&a.finding, &b.finding));
-    outcome
+}
+
+/// `slice::sort_by` for large elements: sorts indices (ties keep their order, as in a
+/// stable sort) and moves each element once, instead of merging the elements themselves.
+fn sort_stable<T>(items: &mut Vec<T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_unstable_by(|&a, &b| cmp(&items[a], &items[b]).then(a.cmp(&b)));
+    let mut slots: Vec<Option<T>> = std::mem::take(items).into_iter().map(Some).collect();
+    let mut sorted = Vec::with_capacity(slots.len());
+    sorted.extend(order.into_iter().filter_map(|i| slots[i].take()));
+    *items = sorted;
 }
 
 /// Load one unit, run the rules over its model and apply each file's suppressions.
@@ -330,12 +347,13 @@ fn lint_unit(
     cwd: Option<&Path>,
     options: &Options,
     settings: &Settings<'_>,
+    code: &crate::code::CodeCache,
 ) -> UnitOutcome {
     let sources = run.sources;
     let id = unit.files[0];
     let result = match unit.folder_format {
-        Some(format) => load::load_folder(format, &unit.files, run),
-        None => load::load_file_in(id, &sources[id], run, explicit, options.input_format),
+        Some(format) => load::load_folder(format, &unit.files, run, code),
+        None => load::load_file_in(id, &sources[id], run, explicit, options.input_format, code),
     };
     let mut loaded = match result {
         Ok(loaded) => loaded,
@@ -568,7 +586,7 @@ fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(EMPTY_FILE.into());
     }
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    if bytes[..bytes.len().min(8192)].contains(&0) {
         return Err("binary file (contains NUL bytes), not JSON or YAML".into());
     }
     String::from_utf8(bytes).map_err(|e| {

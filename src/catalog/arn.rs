@@ -22,18 +22,27 @@
 
 /// Can some concrete ARN of `format` match the policy value `arn`?
 pub fn arn_matches_format(arn: &str, format: &str) -> bool {
-    let policy = units(&policy_tokens(arn), |t| match *t {
-        PTok::Lit(c) => vec![Unit::one(Class::Char(c))],
-        PTok::AnyOne => vec![Unit::one(Class::Any)],
-        PTok::Star => vec![Unit::star(Class::Any)],
-        PTok::SegStar => vec![Unit::star(Class::NotColon)],
-        PTok::Placeholder(class) => vec![Unit::one(class), Unit::star(class)],
-    });
-    let format = units(&format_tokens(format), |t| match *t {
-        FTok::Lit(c) => vec![Unit::one(Class::Char(c))],
-        FTok::Var { class, .. } => vec![Unit::one(class), Unit::star(class)],
-        FTok::Star => vec![Unit::star(Class::Any)],
-    });
+    let policy_tokens = policy_tokens(arn);
+    let format_tokens = format_tokens(format);
+    // Built in place: this runs for every resource against every format an action names.
+    let mut policy = Vec::with_capacity(policy_tokens.len() + 4);
+    for t in &policy_tokens {
+        match *t {
+            PTok::Lit(c) => policy.push(Unit::one(Class::Char(c))),
+            PTok::AnyOne => policy.push(Unit::one(Class::Any)),
+            PTok::Star => policy.push(Unit::star(Class::Any)),
+            PTok::SegStar => policy.push(Unit::star(Class::NotColon)),
+            PTok::Placeholder(class) => policy.extend([Unit::one(class), Unit::star(class)]),
+        }
+    }
+    let mut format = Vec::with_capacity(format_tokens.len() + 8);
+    for t in &format_tokens {
+        match *t {
+            FTok::Lit(c) => format.push(Unit::one(Class::Char(c))),
+            FTok::Var { class, .. } => format.extend([Unit::one(class), Unit::star(class)]),
+            FTok::Star => format.push(Unit::star(Class::Any)),
+        }
+    }
     intersects(&policy, &format)
 }
 
@@ -246,13 +255,31 @@ impl Unit {
     }
 }
 
-fn units<T>(tokens: &[T], f: impl Fn(&T) -> Vec<Unit>) -> Vec<Unit> {
-    tokens.iter().flat_map(f).collect()
-}
-
 /// Is there a string both unit sequences accept? Search over the product of their
 /// positions: at most (|a|+1)(|b|+1) states, each visited once.
 fn intersects(a: &[Unit], b: &[Unit]) -> bool {
+    // Two single-character units at the same end must take the same character, so a
+    // shared literal head or tail (`arn:`, a bucket name) is checked here in one pass and
+    // only the rest is searched.
+    let (mut a, mut b) = (a, b);
+    while let ([ua, rest_a @ ..], [ub, rest_b @ ..]) = (a, b) {
+        if ua.star || ub.star {
+            break;
+        }
+        if !ua.class.meets(ub.class) {
+            return false;
+        }
+        (a, b) = (rest_a, rest_b);
+    }
+    while let ([rest_a @ .., ua], [rest_b @ .., ub]) = (a, b) {
+        if ua.star || ub.star {
+            break;
+        }
+        if !ua.class.meets(ub.class) {
+            return false;
+        }
+        (a, b) = (rest_a, rest_b);
+    }
     let width = b.len() + 1;
     let mut seen = vec![false; (a.len() + 1) * width];
     let mut stack = vec![(0usize, 0usize)];

@@ -13,6 +13,7 @@ mod syntax;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::model::{CodeCalls, CodeLocation, ResourceHint, SdkCall};
 
@@ -123,14 +124,47 @@ fn extract(language: Language, text: &str) -> Option<Extracted> {
     }
 }
 
+/// Inline code already parsed during one run, by text and language. Templates copied
+/// between projects often carry the same inline handler, and parsing is most of the cost of
+/// reading code; what a text yields depends on nothing else.
+#[derive(Debug, Default)]
+pub struct CodeCache {
+    inline: Mutex<HashMap<String, Vec<ByLanguage>>>,
+}
+
+/// What one text yields when read as one language.
+type ByLanguage = (Language, Option<Extracted>);
+
+impl CodeCache {
+    fn extract(&self, language: Language, text: &str) -> Option<Extracted> {
+        let known = self.inline.lock().ok().and_then(|map| {
+            map.get(text)?
+                .iter()
+                .find(|(l, _)| *l == language)
+                .map(|(_, e)| e.clone())
+        });
+        if let Some(extracted) = known {
+            return extracted;
+        }
+        let extracted = extract(language, text);
+        if let Ok(mut map) = self.inline.lock() {
+            map.entry(text.to_string())
+                .or_default()
+                .push((language, extracted.clone()));
+        }
+        extracted
+    }
+}
+
 /// Reads code for the functions of one template, sharing parsed files between them.
-pub struct CodeReader {
+pub struct CodeReader<'c> {
     template_dir: PathBuf,
     display_dir: PathBuf,
     parsed: HashMap<PathBuf, Option<(String, Extracted)>>,
+    cache: Option<&'c CodeCache>,
 }
 
-impl CodeReader {
+impl<'c> CodeReader<'c> {
     /// `template` is the template's path on disk, `display` the path shown to users.
     pub fn new(template: &Path, display: &str) -> Self {
         CodeReader {
@@ -140,7 +174,14 @@ impl CodeReader {
                 .map(Path::to_path_buf)
                 .unwrap_or_default(),
             parsed: HashMap::new(),
+            cache: None,
         }
+    }
+
+    /// Share parsed inline code with the other readers of the run.
+    pub fn with_cache(mut self, cache: &'c CodeCache) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// The SDK calls of a function's code, or why they could not be read.
@@ -157,8 +198,11 @@ impl CodeReader {
                     "" => "inline code of an unknown runtime is not read".to_string(),
                     _ => format!("inline code of runtime `{runtime}` is not read"),
                 })?;
-            let extracted = extract(language, &inline.text)
-                .ok_or_else(|| "inline code could not be parsed".to_string())?;
+            let extracted = match self.cache {
+                Some(cache) => cache.extract(language, &inline.text),
+                None => extract(language, &inline.text),
+            }
+            .ok_or_else(|| "inline code could not be parsed".to_string())?;
             let file = format!("inline code of `{name}`");
             let mut out = CodeCalls {
                 files: vec![file.clone()],

@@ -16,6 +16,7 @@ pub mod terraform;
 
 use std::path::Path;
 
+use crate::code::{CodeCache, CodeReader};
 use crate::model::FileModel;
 use crate::source::{FileId, SourceFile, Span, Spanned};
 use crate::syntax::{self, Comment, Document, Node};
@@ -327,7 +328,7 @@ pub struct LoadError {
 }
 
 /// Read the handler code of every function that says where its code is (see `code`).
-fn read_function_code(source: &SourceFile, loaded: &mut Loaded) {
+fn read_function_code(source: &SourceFile, loaded: &mut Loaded, code: &CodeCache) {
     if loaded.model.functions.iter().all(|f| f.code.is_none()) {
         return;
     }
@@ -341,7 +342,7 @@ fn read_function_code(source: &SourceFile, loaded: &mut Loaded) {
             continue;
         };
         let reader = reader
-            .get_or_insert_with(|| crate::code::CodeReader::new(&source.path, &source.display));
+            .get_or_insert_with(|| CodeReader::new(&source.path, &source.display).with_cache(code));
         match reader.read(location, &function.logical_id) {
             Ok(calls) => function.code_calls = Some(calls),
             Err(why) => loaded.notes.push(LoadNote {
@@ -358,14 +359,16 @@ fn read_function_code(source: &SourceFile, loaded: &mut Loaded) {
 
 /// Load one file as its own unit. `explicit` is true for a path the user named: such a file
 /// is an error when it is not a recognised input; files found by walking a directory are
-/// skipped quietly. `forced` skips content detection (`--input-format`).
+/// skipped quietly. `forced` skips content detection (`--input-format`). `code` holds the
+/// handler code the run has parsed so far.
 pub fn load_file(
     file: FileId,
     source: &SourceFile,
     explicit: bool,
     forced: Option<&'static Format>,
+    code: &CodeCache,
 ) -> Result<Loaded, LoadError> {
-    load_file_in(file, source, &Run::default(), explicit, forced)
+    load_file_in(file, source, &Run::default(), explicit, forced, code)
 }
 
 /// [`load_file`] with every file of the run at hand (`run[file]` is `source`), so the
@@ -376,6 +379,7 @@ pub fn load_file_in(
     run: &Run<'_>,
     explicit: bool,
     forced: Option<&'static Format>,
+    code: &CodeCache,
 ) -> Result<Loaded, LoadError> {
     let loaders: Vec<&dyn Loader> = LOADERS
         .iter()
@@ -389,7 +393,7 @@ pub fn load_file_in(
         .iter()
         .find(|l| l.format().syntax == Syntax::Own && (forced.is_some() || l.sniff(&sniff)))
     {
-        return load_unit_files(own.format(), &[(file, source)], run);
+        return load_unit_files(own.format(), &[(file, source)], run, code);
     }
     // Other HCL (variable files) must not be mistaken for YAML.
     if matches!(ext.as_str(), "hcl" | "tfvars") {
@@ -454,7 +458,7 @@ pub fn load_file_in(
         };
         loader.load(&unit, &mut loaded)?;
         loaded.model.mark_boundaries();
-        read_function_code(source, &mut loaded);
+        read_function_code(source, &mut loaded, code);
         let this = loaded.file_mut(file);
         this.comment_syntax = Some(loader.format().comments);
         this.comments = document.comments;
@@ -490,7 +494,7 @@ pub fn check_fixed(display: &str, original: &str, fixed: &str) -> Result<(), Str
 
 /// Load one file as its own unit, recognising its format by content.
 pub fn load(file: FileId, source: &SourceFile, explicit: bool) -> Result<Loaded, LoadError> {
-    load_file(file, source, explicit, None)
+    load_file(file, source, explicit, None, &CodeCache::default())
 }
 
 /// Extension of a display path, lower-cased.
@@ -521,18 +525,20 @@ pub fn load_folder(
     format: &'static Format,
     files: &[FileId],
     run: &Run<'_>,
+    code: &CodeCache,
 ) -> Result<Loaded, LoadError> {
     let pairs: Vec<(FileId, &SourceFile)> = files
         .iter()
         .filter_map(|&id| Some((id, run.sources.get(id)?)))
         .collect();
-    load_unit_files(format, &pairs, run)
+    load_unit_files(format, &pairs, run, code)
 }
 
 fn load_unit_files(
     format: &'static Format,
     files: &[(FileId, &SourceFile)],
     run: &Run<'_>,
+    code: &CodeCache,
 ) -> Result<Loaded, LoadError> {
     let Some(loader) = LOADERS.iter().find(|l| std::ptr::eq(l.format(), format)) else {
         return Ok(Loaded::default());
@@ -580,7 +586,7 @@ fn load_unit_files(
     loaded.model.mark_boundaries();
     // Code paths are relative to the unit's folder, which every file of it shares.
     if let Some(&(_, first)) = files.first() {
-        read_function_code(first, &mut loaded);
+        read_function_code(first, &mut loaded, code);
     }
     for (&(id, _), document) in files.iter().zip(documents) {
         if let Some(document) = document {
