@@ -16,12 +16,14 @@
 use crate::finding::{Category, Finding};
 use crate::model::Related;
 
-/// Categories whose findings describe consequences of the same grant.
+/// Categories whose findings describe consequences of the same grant. Access Analyzer's
+/// findings stay apart: the user asked for that second opinion by name.
 fn folds(finding: &Finding) -> bool {
     matches!(
         finding.rule.category,
         Category::OverPrivilege | Category::Risk
     ) && finding.accepted.is_none()
+        && !finding.rule.code.starts_with("access-analyzer/")
 }
 
 /// Fold findings on the same value into the strongest one; returns how many were folded.
@@ -129,6 +131,21 @@ mod tests {
     static EXPOSE: RuleMeta = meta("IAM402", "expose", Category::Risk);
     static EXFIL: RuleMeta = meta("IAM403", "exfil", Category::Risk);
     static RUNTIME: RuleMeta = meta("LMB007", "runtime", Category::LambdaPractice);
+    static ONLINE: RuleMeta = meta(
+        "access-analyzer/ALLOW_ALL_ACTIONS_OF_SERVICE",
+        "access-analyzer/allow-all-actions-of-service",
+        Category::OverPrivilege,
+    );
+
+    #[test]
+    fn access_analyzer_findings_stay_apart() {
+        let mut findings = vec![
+            at(&BROAD, 10, Severity::High),
+            at(&ONLINE, 10, Severity::Medium),
+        ];
+        assert_eq!(fold(&mut findings), 0);
+        assert_eq!(findings.len(), 2);
+    }
 
     fn at(meta: &'static RuleMeta, start: usize, severity: Severity) -> Finding {
         Finding::new(
