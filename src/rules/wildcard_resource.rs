@@ -339,6 +339,11 @@ impl WildcardResource {
             ));
         }
         for resource in wide {
+            // `Action: "*"` on `*` is full admin: `wildcard-action` reports that statement
+            // once, at critical; a second finding on its `Resource` adds nothing.
+            if granted.every && resource.is_star() {
+                continue;
+            }
             // The first actions (with the format to suggest) and how many there are.
             let (named, total, verb): (Vec<_>, usize, &str) = if resource.is_star() {
                 let named = granted
