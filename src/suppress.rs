@@ -624,14 +624,14 @@ mod tests {
         out
     }
 
-    const POLICY: &str = "Version: \"2012-10-17\"\nStatement:\n  - Sid: Admin\n    Effect: Allow\n    Action: \"*\"\n    Resource: \"*\"\n";
+    const POLICY: &str = "Version: \"2012-10-17\"\nStatement:\n  - Sid: Admin\n    Effect: Allow\n    Action: \"s3:*\"\n    Resource: \"*\"\n";
 
     #[test]
     fn without_suppressions_both_rules_fire() {
         let (pass, source) = run(POLICY, &Config::default());
         assert_eq!(
             lines(&pass, &source),
-            ["5 wildcard-action", "6 wildcard-resource"]
+            ["5 service-wildcard-action", "6 wildcard-resource"]
         );
     }
 
@@ -639,8 +639,8 @@ mod tests {
     fn trailing_and_own_line_comments_cover_one_line() {
         let text = POLICY
             .replace(
-                "Action: \"*\"\n",
-                "Action: \"*\" # iamlint: ignore[wildcard-action, not-action] break-glass\n",
+                "Action: \"s3:*\"\n",
+                "Action: \"s3:*\" # iamlint: ignore[service-wildcard-action, not-action] break-glass\n",
             )
             .replace(
                 "    Resource",
@@ -660,13 +660,13 @@ mod tests {
             "  # iamlint: ignore[wildcard-resource] r\n  - Sid",
         );
         let (pass, source) = run(&text, &Config::default());
-        assert_eq!(lines(&pass, &source), ["6 wildcard-action"]);
+        assert_eq!(lines(&pass, &source), ["6 service-wildcard-action"]);
     }
 
     #[test]
     fn reasonless_unknown_and_malformed_are_reported() {
         let text = format!(
-            "# iamlint: ignore[wildcard-action]\n# iamlint: ignore[wildcard-actoin] typo\n# iamlint: off\n{POLICY}"
+            "# iamlint: ignore[service-wildcard-action]\n# iamlint: ignore[wildcard-actoin] typo\n# iamlint: off\n{POLICY}"
         );
         let (pass, source) = run(&text, &Config::default());
         assert_eq!(
@@ -675,7 +675,7 @@ mod tests {
                 "1 unused-suppression",
                 "2 unused-suppression",
                 "3 unused-suppression",
-                "8 wildcard-action",
+                "8 service-wildcard-action",
                 "9 wildcard-resource"
             ]
         );
@@ -688,7 +688,7 @@ mod tests {
     #[test]
     fn config_entries_by_sid_and_allowed_actions() {
         let config = Config::parse(
-            "[[suppress]]\npath = \"p.yaml\"\nrule = \"wildcard-action\"\nsid = \"Admin\"\nreason = \"r\"\n[[suppress]]\npath = \"p.yaml\"\nrule = \"wildcard-resource\"\nsid = \"Other\"\nreason = \"r\"\n",
+            "[[suppress]]\npath = \"p.yaml\"\nrule = \"service-wildcard-action\"\nsid = \"Admin\"\nreason = \"r\"\n[[suppress]]\npath = \"p.yaml\"\nrule = \"wildcard-resource\"\nsid = \"Other\"\nreason = \"r\"\n",
             Path::new("/x/iamlint.toml"),
             "iamlint.toml",
         )
@@ -705,7 +705,7 @@ mod tests {
         )
         .unwrap();
         let text = POLICY.replace(
-            "\"*\"\n    Resource",
+            "\"s3:*\"\n    Resource",
             "[\"logs:*\", \"s3:*\"]\n    Resource",
         );
         let (pass, source) = run(&text, &config);
