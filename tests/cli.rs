@@ -433,7 +433,7 @@ fn suppression_comments_silence_their_rule_on_their_line_only() {
     let policy = r#"Version: "2012-10-17"
 Statement:
   - Effect: Allow
-    Action: "*"
+    Action: "s3:*"
     Resource: "*" # iamlint: ignore[wildcard-resource] lists every bucket, see TICKET-1
   - Effect: Allow
     # iamlint: ignore[wildcard-action] stale exception
@@ -452,7 +452,10 @@ Statement:
     let report = json(&out);
     let found = findings(&report, "findings");
     // Line 4: the wildcard action on the suppressed line is still reported.
-    assert!(found.contains(&("wildcard-action".into(), 4)), "{found:?}");
+    assert!(
+        found.contains(&("service-wildcard-action".into(), 4)),
+        "{found:?}"
+    );
     assert!(!found.contains(&("wildcard-resource".into(), 5)));
     // The stale suppression and the one without a reason.
     assert!(
