@@ -637,6 +637,11 @@ pub(crate) fn reach_of(resources: &ValueList, action: &Action<'_>) -> Option<Rea
         if is_aws_managed_policy_arn(&value.text) {
             continue;
         }
+        // IAM refuses to change a service-linked role's policies or trust: only the
+        // service that owns it does.
+        if action.service() == "iam" && is_service_linked_role_arn(&value.text) {
+            continue;
+        }
         if is_own_user(&value.text) {
             best = best.max(Some(Reach::Own));
             continue;
@@ -680,6 +685,11 @@ fn names_one_by_id(text: &str, formats: &[&str]) -> bool {
 /// `arn:aws:iam::aws:policy/...` in any partition.
 fn is_aws_managed_policy_arn(text: &str) -> bool {
     text.starts_with("arn:") && text.contains(":iam::aws:policy/")
+}
+
+/// `arn:aws:iam::111122223333:role/aws-service-role/...` in any partition or account.
+fn is_service_linked_role_arn(text: &str) -> bool {
+    text.starts_with("arn:") && text.contains(":role/aws-service-role/")
 }
 
 /// `arn:aws:iam::111122223333:user/${aws:username}` (any path or account): only the caller.
