@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let mut loaded = Loaded::default();
     aws_cli::load_unit(&files, &mut loaded);
     let mut findings = Vec::new();
-    iamlint::rules::check_model(&loaded.model, RULES, &mut findings);
+    iamlint::rules::check_model(&loaded.model, RULES, &Default::default(), &mut findings);
     for finding in &findings {
         assert!(text.get(finding.span.range()).is_some(), "span off a char boundary");
     }

@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     let mut loaded = Loaded::default();
     serverless::load(root, 0, text, &mut Echo(text), &mut loaded);
     let mut findings = Vec::new();
-    iamlint::rules::check_model(&loaded.model, RULES, &mut findings);
+    iamlint::rules::check_model(&loaded.model, RULES, &Default::default(), &mut findings);
     for finding in &findings {
         assert!(finding.file <= 1);
         assert!(text.get(finding.span.range()).is_some(), "span off a char boundary");

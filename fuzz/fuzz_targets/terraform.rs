@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         let mut findings = Vec::new();
-        iamlint::rules::check_model(&unit.model, RULES, &mut findings);
+        iamlint::rules::check_model(&unit.model, RULES, &Default::default(), &mut findings);
         for finding in &findings {
             assert!(source.text.get(finding.span.range()).is_some(), "span off a char boundary");
             let _ = source.line_col(finding.span.end);
