@@ -475,30 +475,11 @@ fn suggest(
     format: SuggestFormat,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
-    let options = lint::Options {
-        paths: if paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            paths
-        },
-        excludes: Vec::new(),
-        max_file_size: lint::DEFAULT_MAX_FILE_SIZE,
-        rules: Vec::new(),
-        input_format: None,
-    };
     let settings = lint::Settings {
         suggest: true,
         ..lint::Settings::default()
     };
-    let outcome = lint::run_with(&options, &settings);
-    for error in &outcome.errors {
-        writeln!(
-            std::io::stderr(),
-            "error: {}: {}",
-            error.path,
-            error.message
-        )?;
-    }
+    let outcome = load_inputs(paths, &settings)?;
     let mut suggestions = outcome.suggestions;
     if let Some(name) = function {
         suggestions.retain(|s| s.logical_id == name);
@@ -513,11 +494,7 @@ fn suggest(
         SuggestFormat::Terraform => crate::suggest::SuggestFormat::Terraform,
     };
     crate::suggest::render(&suggestions, format, out)?;
-    Ok(if outcome.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    })
+    Ok(load_exit_code(&outcome.errors))
 }
 
 /// `iamlint access`: load the inputs (no rules run) and print each role's effective access.
@@ -528,17 +505,6 @@ fn access(
     format: ListFormat,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
-    let options = lint::Options {
-        paths: if paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            paths
-        },
-        excludes: Vec::new(),
-        max_file_size: lint::DEFAULT_MAX_FILE_SIZE,
-        rules: Vec::new(),
-        input_format: None,
-    };
     let org = match org_policies {
         Some(dir) => Some(crate::load::org::read_dir(&dir)?),
         None => None,
@@ -548,15 +514,7 @@ fn access(
         org,
         ..lint::Settings::default()
     };
-    let outcome = lint::run_with(&options, &settings);
-    for error in &outcome.errors {
-        writeln!(
-            std::io::stderr(),
-            "error: {}: {}",
-            error.path,
-            error.message
-        )?;
-    }
+    let outcome = load_inputs(paths, &settings)?;
     let mut roles = outcome.access;
     if let Some(name) = function {
         roles.retain(|r| r.functions.iter().any(|f| f == name));
@@ -569,11 +527,42 @@ fn access(
         ListFormat::Json => crate::access::AccessFormat::Json,
     };
     crate::access::render(&roles, format, out)?;
-    Ok(if outcome.errors.is_empty() {
+    Ok(load_exit_code(&outcome.errors))
+}
+
+/// Load the inputs for a command that runs no rules (`suggest`, `access`), printing each
+/// load error to standard error.
+fn load_inputs(paths: Vec<PathBuf>, settings: &lint::Settings<'_>) -> Result<lint::Outcome> {
+    let options = lint::Options {
+        paths: if paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            paths
+        },
+        excludes: Vec::new(),
+        max_file_size: lint::DEFAULT_MAX_FILE_SIZE,
+        rules: Vec::new(),
+        input_format: None,
+    };
+    let outcome = lint::run_with(&options, settings);
+    for error in &outcome.errors {
+        writeln!(
+            std::io::stderr(),
+            "error: {}: {}",
+            error.path,
+            error.message
+        )?;
+    }
+    Ok(outcome)
+}
+
+/// 2 when an input could not be loaded, else 0: these commands report no findings.
+fn load_exit_code<E>(errors: &[E]) -> ExitCode {
+    if errors.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)
-    })
+    }
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode> {

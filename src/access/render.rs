@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::RoleAccess;
+use super::{Removed, RoleAccess};
 
 /// Version of the `access --format json` output; bump it when a field changes meaning.
 const ACCESS_JSON_VERSION: u32 = 1;
@@ -120,19 +120,7 @@ fn text(role: &RoleAccess, out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
-    if !role.removed.is_empty() {
-        writeln!(out, "  removed:")?;
-        for r in &role.removed {
-            writeln!(
-                out,
-                "    {} ({}) by {}: {}",
-                r.service,
-                r.actions.len(),
-                r.by,
-                names(&r.actions)
-            )?;
-        }
-    }
+    removals(out, "removed", &role.removed)?;
     if !role.narrowed.is_empty() {
         writeln!(out, "  narrowed:")?;
         for n in &role.narrowed {
@@ -143,18 +131,29 @@ fn text(role: &RoleAccess, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
-    if !role.maybe_denied.is_empty() {
-        writeln!(out, "  may be denied (the deny has a condition):")?;
-        for r in &role.maybe_denied {
-            writeln!(
-                out,
-                "    {} ({}) by {}: {}",
-                r.service,
-                r.actions.len(),
-                r.by,
-                names(&r.actions)
-            )?;
-        }
+    removals(
+        out,
+        "may be denied (the deny has a condition)",
+        &role.maybe_denied,
+    )?;
+    Ok(())
+}
+
+/// A heading and one line per service of actions taken away (or possibly taken away).
+fn removals(out: &mut dyn Write, heading: &str, list: &[Removed]) -> io::Result<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "  {heading}:")?;
+    for r in list {
+        writeln!(
+            out,
+            "    {} ({}) by {}: {}",
+            r.service,
+            r.actions.len(),
+            r.by,
+            names(&r.actions)
+        )?;
     }
     Ok(())
 }

@@ -13,6 +13,8 @@
 //! Like the persona selection, this works on the findings after linting: rules stay
 //! unaware of each other (no rule imports another rule).
 
+use std::collections::hash_map::{Entry, HashMap};
+
 use crate::finding::{Category, Finding};
 use crate::model::Related;
 
@@ -30,15 +32,20 @@ fn folds(finding: &Finding) -> bool {
 /// Order is kept (the surviving finding stays where the first of its group was).
 pub fn fold(findings: &mut Vec<Finding>) -> usize {
     // Indices of the findings on each (file, span), for the foldable ones.
+    // Groups in order of their first member, found by location in one map lookup.
     let mut groups: Vec<((usize, u32, u32), Vec<usize>)> = Vec::new();
+    let mut group_of: HashMap<(usize, u32, u32), usize> = HashMap::new();
     for (index, finding) in findings.iter().enumerate() {
         if !folds(finding) {
             continue;
         }
         let key = (finding.file, finding.span.start, finding.span.end);
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, members)) => members.push(index),
-            None => groups.push((key, vec![index])),
+        match group_of.entry(key) {
+            Entry::Occupied(group) => groups[*group.get()].1.push(index),
+            Entry::Vacant(slot) => {
+                slot.insert(groups.len());
+                groups.push((key, vec![index]));
+            }
         }
     }
     let mut drop = vec![false; findings.len()];
